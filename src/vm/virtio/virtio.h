@@ -1,0 +1,34 @@
+/* virtio devices over the virtio-mmio (version 2) transport: the interface
+ * the machine uses to create them and place them in the virt board's slots
+ * (0x10001000 + n * 0x1000, PLIC IRQ 1 + n).
+ *
+ * Everything a guest puts in a virtqueue is hostile: descriptors are
+ * checked against guest RAM through vm_ram_ptr(), chains are bounded. */
+#ifndef KEEL_VM_VIRTIO_H
+#define KEEL_VM_VIRTIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "vm/machine/bus.h"
+#include "vm/machine/loop.h"
+
+struct virtio_mmio;
+
+/* Parses one --disk argument ("FILE[,ro]") and creates a virtio-blk. */
+struct virtio_mmio *virtio_blk_create(const char *spec, struct keel_error *err);
+/* --net argument: "user[,hostfwd=tcp:HOSTIP:HOSTPORT-:GUESTPORT]..." or "tap,ifname=NAME". */
+struct virtio_mmio *virtio_net_create(const char *spec, struct vm_loop *loop,
+				      struct keel_error *err);
+struct virtio_mmio *virtio_rng_create(struct keel_error *err);
+/* virtio-console on the host fds given (-1 for none). */
+struct virtio_mmio *virtio_console_create(int in_fd, int out_fd, struct vm_loop *loop,
+					  struct keel_error *err);
+
+/* Maps the device's registers at base on bus, interrupts through irq. */
+int virtio_mmio_attach(struct virtio_mmio *dev, struct vm_bus *bus, uint64_t base,
+		       struct vm_irq irq, struct keel_error *err);
+void virtio_mmio_free(struct virtio_mmio *dev);
+
+#endif
