@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# make bench: every comparison, side by side in one run.
+#   bench/containers.sh   keel vs runc vs crun (container start)
+#   bench/vm.sh           keel-vm vs qemu-system-riscv64 (boot, guest CPU work)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+export KEEL_BUILD=${KEEL_BUILD:-$here/../build}
+"$here/../scripts/deps.sh"
+status=0
+for b in containers vm; do
+	[ -x "$here/$b.sh" ] || continue
+	echo "== $b =="
+	"$here/$b.sh" || status=$?
+	echo
+done
+exit $status
