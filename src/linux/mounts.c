@@ -1,0 +1,237 @@
+#include "linux/mounts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "linux/resolve.h"
+
+/* Flags that a bind remount takes; the rest are for new filesystems. */
+#define BIND_REMOUNT_FLAGS                                                                         \
+	(MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME | \
+	 MS_STRICTATIME)
+
+int linux_mount_at_fd(const char *source, int target_fd, const char *fstype, unsigned long flags,
+		      const char *data, struct keel_error *err)
+{
+	char target[64];
+	linux_fd_path(target_fd, target, sizeof target);
+	if (mount(source, target, fstype, flags, data) < 0)
+		return keel_error_errno(err, "mount %s", source ? source : fstype);
+	return 0;
+}
+
+/* Flags a bind remount must keep: in a user namespace the kernel locks
+ * nosuid/nodev/noexec/atime flags of the source. */
+static unsigned long current_mount_flags(int fd)
+{
+	struct statvfs sv;
+	if (fstatvfs(fd, &sv) < 0)
+		return 0;
+	unsigned long flags = 0;
+	if (sv.f_flag & ST_RDONLY)
+		flags |= MS_RDONLY;
+	if (sv.f_flag & ST_NOSUID)
+		flags |= MS_NOSUID;
+	if (sv.f_flag & ST_NODEV)
+		flags |= MS_NODEV;
+	if (sv.f_flag & ST_NOEXEC)
+		flags |= MS_NOEXEC;
+	if (sv.f_flag & ST_NOATIME)
+		flags |= MS_NOATIME;
+	if (sv.f_flag & ST_NODIRATIME)
+		flags |= MS_NODIRATIME;
+	if (sv.f_flag & ST_RELATIME)
+		flags |= MS_RELATIME;
+	return flags;
+}
+
+int linux_remount_in_root(int rootfd, const char *path, unsigned long flags, struct keel_error *err)
+{
+	cleanup_close int fd = linux_open_in_root(rootfd, path, O_PATH);
+	if (fd < 0)
+		return keel_error_errno(err, "%s", path);
+	unsigned long keep = current_mount_flags(fd) & ~MS_RDONLY & ~(flags & BIND_REMOUNT_FLAGS);
+	/* An atime mode is one choice: an explicit one replaces the old. */
+	if (flags & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME))
+		keep &= ~(MS_NOATIME | MS_RELATIME | MS_STRICTATIME);
+	unsigned long all = MS_REMOUNT | MS_BIND | (flags & BIND_REMOUNT_FLAGS) | keep;
+	if (linux_mount_at_fd(NULL, fd, NULL, all, NULL, err) < 0)
+		return keel_error_prefix(err, "remount %s", path);
+	return 0;
+}
+
+int linux_mount_apply_extras(int rootfd, const char *path, const struct linux_mount_opts *opts,
+			     struct keel_error *err)
+{
+	if (!opts->propagation && !opts->attr_set && !opts->attr_clr)
+		return 0;
+	cleanup_close int fd = linux_open_in_root(rootfd, path, O_PATH);
+	if (fd < 0)
+		return keel_error_errno(err, "%s", path);
+	if (opts->propagation &&
+	    linux_mount_at_fd(NULL, fd, NULL, opts->propagation, NULL, err) < 0)
+		return keel_error_prefix(err, "propagation of %s", path);
+	if (opts->attr_set || opts->attr_clr) {
+		struct mount_attr attr = {.attr_set = opts->attr_set, .attr_clr = opts->attr_clr};
+		if (opts->attr_set & MOUNT_ATTR__ATIME)
+			attr.attr_clr |= MOUNT_ATTR__ATIME;
+		if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+			    sizeof attr) < 0)
+			return keel_error_errno(err, "recursive attributes of %s", path);
+	}
+	return 0;
+}
+
+static int mount_bind(const struct linux_mount_ctx *ctx, const struct oci_mount *m,
+		      const struct linux_mount_opts *opts, struct keel_error *err)
+{
+	const char *source = m->source;
+	if (!source)
+		return keel_error_set(err, 0, "bind mount without source");
+	struct stat st;
+	if (stat(source, &st) < 0)
+		return keel_error_errno(err, "source %s", source);
+	cleanup_close int fd =
+	    linux_make_target_in_root(ctx->rootfd, m->destination, S_ISDIR(st.st_mode), err);
+	if (fd < 0)
+		return -1;
+	if (linux_mount_at_fd(source, fd, NULL, MS_BIND | (opts->flags & MS_REC), NULL, err) < 0)
+		return -1;
+	unsigned long extra = opts->flags & BIND_REMOUNT_FLAGS;
+	if (extra && linux_remount_in_root(ctx->rootfd, m->destination, extra, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int mount_filesystem(const struct linux_mount_ctx *ctx, const struct oci_mount *m,
+			    const struct linux_mount_opts *opts, struct keel_error *err)
+{
+	cleanup_close int fd = linux_make_target_in_root(ctx->rootfd, m->destination, true, err);
+	if (fd < 0)
+		return -1;
+	unsigned long flags = opts->flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
+	const char *source = m->source ? m->source : m->type;
+	const char *data = opts->data[0] ? opts->data : NULL;
+	if (linux_mount_at_fd(source, fd, m->type, flags, data, err) == 0)
+		return 0;
+	/* sysfs cannot be mounted without owning the network namespace (a
+	 * joined one, or a user namespace alone): bind the host's, as runc does. */
+	if (err->errnum == EPERM && strcmp(m->type, "sysfs") == 0) {
+		keel_error_clear(err);
+		if (linux_mount_at_fd("/sys", fd, NULL, MS_BIND | MS_REC, NULL, err) < 0)
+			return -1;
+		unsigned long extra =
+		    (flags & BIND_REMOUNT_FLAGS) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+		return linux_remount_in_root(ctx->rootfd, m->destination, extra, err);
+	}
+	return -1;
+}
+
+/* The name of a hierarchy under the container's cgroup mount: "memory",
+ * "cpu,cpuacct", "systemd" (for name=systemd), "unified". */
+static void hierarchy_dir_name(const struct linux_cgroup_hierarchy *h, char *out, size_t size)
+{
+	if (h->unified)
+		snprintf(out, size, "unified");
+	else if (strncmp(h->controllers, "name=", 5) == 0)
+		snprintf(out, size, "%s", h->controllers + 5);
+	else
+		snprintf(out, size, "%s", h->controllers);
+}
+
+static int mount_cgroup_hierarchy(const struct linux_mount_ctx *ctx, const char *dest,
+				  const struct linux_cgroup_hierarchy *h, unsigned long flags,
+				  struct keel_error *err)
+{
+	char name[160], path[PATH_MAX + 200];
+	hierarchy_dir_name(h, name, sizeof name);
+	snprintf(path, sizeof path, "%s/%s", dest, name);
+	cleanup_close int fd = linux_mkdir_in_root(ctx->rootfd, path, 0755, err);
+	if (fd < 0)
+		return -1;
+	if (ctx->new_cgroupns) {
+		/* In its own cgroup namespace the container sees its cgroup as the root. */
+		const char *type = h->unified ? "cgroup2" : "cgroup";
+		const char *data = h->unified ? NULL : h->controllers;
+		if (linux_mount_at_fd("cgroup", fd, type, flags, data, err) < 0)
+			return keel_error_prefix(err, "%s", path);
+		return 0;
+	}
+	if (linux_mount_at_fd(h->path, fd, NULL, MS_BIND, NULL, err) < 0)
+		return keel_error_prefix(err, "%s", path);
+	return linux_remount_in_root(ctx->rootfd, path, flags, err);
+}
+
+static int mount_cgroup_v2(const struct linux_mount_ctx *ctx, const struct oci_mount *m,
+			   const struct linux_cgroup_hierarchy *h, unsigned long flags,
+			   struct keel_error *err)
+{
+	cleanup_close int fd = linux_mkdir_in_root(ctx->rootfd, m->destination, 0755, err);
+	if (fd < 0)
+		return -1;
+	if (ctx->new_cgroupns)
+		return linux_mount_at_fd("cgroup", fd, "cgroup2", flags, NULL, err);
+	if (linux_mount_at_fd(h->path, fd, NULL, MS_BIND, NULL, err) < 0)
+		return -1;
+	return linux_remount_in_root(ctx->rootfd, m->destination, flags, err);
+}
+
+/* "cgroup" mounts show the container's own cgroups, in the host's layout:
+ * cgroup2 alone on a unified host; otherwise a tmpfs holding one directory
+ * per hierarchy. */
+static int mount_cgroup(const struct linux_mount_ctx *ctx, const struct oci_mount *m,
+			const struct linux_mount_opts *opts, struct keel_error *err)
+{
+	const struct linux_cgroups *cg = ctx->cgroups;
+	unsigned long flags = opts->flags & BIND_REMOUNT_FLAGS;
+	if (!cg || cg->len == 0)
+		return keel_error_set(err, 0, "no cgroup hierarchy on this host");
+	if (cg->layout == LINUX_CGROUP_UNIFIED)
+		return mount_cgroup_v2(ctx, m, &cg->h[0], flags, err);
+	cleanup_close int fd = linux_mkdir_in_root(ctx->rootfd, m->destination, 0755, err);
+	if (fd < 0)
+		return -1;
+	if (linux_mount_at_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755",
+			      err) < 0)
+		return -1;
+	for (size_t i = 0; i < cg->len; i++)
+		if (mount_cgroup_hierarchy(ctx, m->destination, &cg->h[i], flags, err) < 0)
+			return -1;
+	if (flags & MS_RDONLY)
+		return linux_remount_in_root(ctx->rootfd, m->destination,
+					     MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, err);
+	return 0;
+}
+
+int linux_mount_one(const struct linux_mount_ctx *ctx, const struct oci_mount *m,
+		    struct keel_error *err)
+{
+	struct linux_mount_opts opts;
+	if (linux_mount_opts_parse((const char *const *)m->options.items, m->options.len, &opts,
+				   err) < 0)
+		return -1;
+	const char *type = m->type ? m->type : "";
+	if (strcmp(type, "bind") == 0)
+		opts.flags |= MS_BIND;
+	int rc;
+	if (opts.flags & MS_BIND)
+		rc = mount_bind(ctx, m, &opts, err);
+	else if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0)
+		rc = mount_cgroup(ctx, m, &opts, err);
+	else if (!*type)
+		return keel_error_set(err, 0, "type: missing (and not a bind mount)");
+	else
+		rc = mount_filesystem(ctx, m, &opts, err);
+	if (rc < 0)
+		return -1;
+	return linux_mount_apply_extras(ctx->rootfd, m->destination, &opts, err);
+}

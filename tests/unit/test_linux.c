@@ -1,0 +1,417 @@
+/* Unit tests for src/linux: path resolution inside a rootfs with planted
+ * symlinks, mount option parsing, signal names, cgroup paths and layout,
+ * sysctl validation, executable lookup. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <linux/mount.h>
+
+#include "common/cleanup.h"
+#include "linux/cgroups.h"
+#include "linux/mount_options.h"
+#include "linux/process.h"
+#include "linux/resolve.h"
+#include "linux/signals.h"
+
+/* ---- a scratch rootfs per test ---------------------------------- */
+
+struct scratch {
+	char root[PATH_MAX];
+	char outside[PATH_MAX];
+	int rootfd;
+};
+
+static void make_file(const char *path)
+{
+	int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+static int scratch_setup(void **state)
+{
+	struct scratch *s = calloc(1, sizeof *s);
+	strcpy(s->root, "/tmp/keel-test-root-XXXXXX");
+	strcpy(s->outside, "/tmp/keel-test-out-XXXXXX");
+	assert_non_null(mkdtemp(s->root));
+	assert_non_null(mkdtemp(s->outside));
+	s->rootfd = open(s->root, O_PATH | O_DIRECTORY);
+	assert_true(s->rootfd >= 0);
+	*state = s;
+	return 0;
+}
+
+static int scratch_teardown(void **state)
+{
+	struct scratch *s = *state;
+	char cmd[2 * PATH_MAX + 16];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", s->root, s->outside);
+	assert_int_equal(system(cmd), 0);
+	close(s->rootfd);
+	free(s);
+	return 0;
+}
+
+static void at(char *buf, const char *dir, const char *rel)
+{
+	snprintf(buf, PATH_MAX, "%s/%s", dir, rel);
+}
+
+/* ---- resolve ------------------------------------------------------ */
+
+static void absolute_symlink_stays_in_root(void **state)
+{
+	struct scratch *s = *state;
+	char p[PATH_MAX];
+	/* /etc -> <outside> on the host would escape with a plain open() */
+	at(p, s->root, "etc");
+	assert_int_equal(symlink(s->outside, p), 0);
+	struct keel_error err = {0};
+	int fd = linux_mkdir_in_root(s->rootfd, "/etc/conf", 0755, &err);
+	assert_true(fd >= 0);
+	close(fd);
+	at(p, s->outside, "conf");
+	assert_int_equal(access(p, F_OK), -1); /* nothing created outside */
+	/* the absolute target was resolved from the rootfs: <root><outside>/conf */
+	char inside[PATH_MAX];
+	snprintf(inside, sizeof inside, "%s%s/conf", s->root, s->outside);
+	struct stat st;
+	assert_int_equal(stat(inside, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+}
+
+static void dotdot_symlink_stays_in_root(void **state)
+{
+	struct scratch *s = *state;
+	char p[PATH_MAX];
+	at(p, s->root, "up");
+	assert_int_equal(symlink("../../../../../../..", p), 0);
+	struct keel_error err = {0};
+	int fd = linux_make_target_in_root(s->rootfd, "/up/tmp/planted", false, &err);
+	assert_true(fd >= 0);
+	close(fd);
+	/* "/up" resolves to the rootfs itself */
+	at(p, s->root, "tmp/planted");
+	assert_int_equal(access(p, F_OK), 0);
+	assert_int_equal(access("/tmp/planted", F_OK), -1);
+}
+
+static void magic_link_is_refused(void **state)
+{
+	struct scratch *s = *state;
+	char p[PATH_MAX];
+	at(p, s->root, "self");
+	assert_int_equal(symlink("/proc/self/root", p), 0);
+	/* /proc inside this rootfs does not exist: resolution fails, never escapes */
+	errno = 0;
+	int fd = linux_open_in_root(s->rootfd, "/self/etc", O_PATH);
+	assert_int_equal(fd, -1);
+}
+
+static void file_in_place_of_directory_fails(void **state)
+{
+	struct scratch *s = *state;
+	char p[PATH_MAX];
+	at(p, s->root, "file");
+	make_file(p);
+	struct keel_error err = {0};
+	assert_int_equal(linux_mkdir_in_root(s->rootfd, "/file/sub", 0755, &err), -1);
+	assert_non_null(strstr(err.msg, "/file"));
+}
+
+static void existing_file_target_is_reused(void **state)
+{
+	struct scratch *s = *state;
+	char p[PATH_MAX];
+	at(p, s->root, "hosts");
+	make_file(p);
+	struct keel_error err = {0};
+	int fd = linux_make_target_in_root(s->rootfd, "/hosts", false, &err);
+	assert_true(fd >= 0);
+	struct stat a, b;
+	assert_int_equal(fstat(fd, &a), 0);
+	assert_int_equal(stat(p, &b), 0);
+	assert_int_equal(a.st_ino, b.st_ino);
+	close(fd);
+}
+
+static void split_path_cases(void **state)
+{
+	char dir[PATH_MAX], base[PATH_MAX];
+	assert_int_equal(linux_split_path("/a/b/", dir, base), 0);
+	assert_string_equal(dir, "/a");
+	assert_string_equal(base, "b");
+	linux_split_path("/x", dir, base);
+	assert_string_equal(dir, "/");
+	assert_string_equal(base, "x");
+	linux_split_path("/", dir, base);
+	assert_string_equal(dir, "/");
+	assert_string_equal(base, "");
+}
+
+/* ---- mount options ------------------------------------------------ */
+
+static void mount_options_flags_and_data(void **state)
+{
+	const char *opts[] = {"nosuid", "strictatime", "mode=755", "size=65536k", "ro", "nodev"};
+	struct linux_mount_opts o;
+	struct keel_error err = {0};
+	assert_int_equal(linux_mount_opts_parse(opts, 6, &o, &err), 0);
+	assert_int_equal(o.flags, MS_NOSUID | MS_STRICTATIME | MS_RDONLY | MS_NODEV);
+	assert_string_equal(o.data, "mode=755,size=65536k");
+	assert_int_equal(o.propagation, 0);
+}
+
+static void mount_options_later_wins(void **state)
+{
+	const char *opts[] = {"ro", "rw", "noexec", "exec", "suid"};
+	struct linux_mount_opts o;
+	struct keel_error err = {0};
+	assert_int_equal(linux_mount_opts_parse(opts, 5, &o, &err), 0);
+	assert_int_equal(o.flags, 0);
+	assert_true(o.cleared & MS_RDONLY);
+	assert_true(o.cleared & MS_NOSUID);
+}
+
+static void mount_options_bind_and_propagation(void **state)
+{
+	const char *opts[] = {"rbind", "rslave", "rro"};
+	struct linux_mount_opts o;
+	struct keel_error err = {0};
+	assert_int_equal(linux_mount_opts_parse(opts, 3, &o, &err), 0);
+	assert_int_equal(o.flags, MS_BIND | MS_REC);
+	assert_true(linux_mount_opts_is_bind(&o));
+	assert_int_equal(o.propagation, MS_SLAVE | MS_REC);
+	assert_int_equal(o.attr_set, MOUNT_ATTR_RDONLY);
+	assert_string_equal(o.data, "");
+	assert_int_equal(linux_propagation_parse("private"), MS_PRIVATE);
+	assert_int_equal(linux_propagation_parse("runbindable"), MS_UNBINDABLE | MS_REC);
+	assert_int_equal(linux_propagation_parse("bogus"), 0);
+}
+
+static void mount_options_devpts(void **state)
+{
+	const char *opts[] = {"nosuid",	       "noexec",    "newinstance",
+			      "ptmxmode=0666", "mode=0620", "gid=5"};
+	struct linux_mount_opts o;
+	struct keel_error err = {0};
+	assert_int_equal(linux_mount_opts_parse(opts, 6, &o, &err), 0);
+	assert_int_equal(o.flags, MS_NOSUID | MS_NOEXEC);
+	assert_string_equal(o.data, "newinstance,ptmxmode=0666,mode=0620,gid=5");
+}
+
+static void mount_options_rejects_empty_and_huge(void **state)
+{
+	const char *empty[] = {"ro", ""};
+	struct linux_mount_opts o;
+	struct keel_error err = {0};
+	assert_int_equal(linux_mount_opts_parse(empty, 2, &o, &err), -1);
+	assert_non_null(strstr(err.msg, "options[1]"));
+	char big[LINUX_MOUNT_DATA_MAX + 10];
+	memset(big, 'x', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	const char *huge[] = {big};
+	assert_int_equal(linux_mount_opts_parse(huge, 1, &o, &err), -1);
+}
+
+/* ---- signals ------------------------------------------------------ */
+
+static void signal_names(void **state)
+{
+	assert_int_equal(linux_signal_parse("TERM"), SIGTERM);
+	assert_int_equal(linux_signal_parse("SIGTERM"), SIGTERM);
+	assert_int_equal(linux_signal_parse("sigkill"), SIGKILL);
+	assert_int_equal(linux_signal_parse("9"), 9);
+	assert_int_equal(linux_signal_parse("HUP"), SIGHUP);
+	assert_int_equal(linux_signal_parse("RTMIN+2"), SIGRTMIN + 2);
+	assert_int_equal(linux_signal_parse("SIGRTMAX"), SIGRTMAX);
+	assert_int_equal(linux_signal_parse("SIGFOO"), -1);
+	assert_int_equal(linux_signal_parse("0"), -1);
+	assert_int_equal(linux_signal_parse("65"), -1);
+	assert_int_equal(linux_signal_parse("9x"), -1);
+	assert_int_equal(linux_signal_parse(""), -1);
+	assert_string_equal(linux_signal_name(SIGUSR1), "USR1");
+}
+
+/* ---- cgroups ------------------------------------------------------ */
+
+static const char hybrid_mountinfo[] =
+    "25 1 0:23 / /sys rw,nosuid - sysfs sysfs rw\n"
+    "30 25 0:26 / /sys/fs/cgroup rw - tmpfs tmpfs rw,mode=755\n"
+    "31 30 0:27 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n"
+    "32 30 0:28 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
+    "33 30 0:29 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,xattr,name=systemd\n"
+    "34 30 0:30 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct,release_agent=/x\n"
+    "35 30 0:31 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw,nsdelegate\n"
+    "36 1 0:28 /sub /mnt/mem\\040x rw - cgroup cgroup rw,memory\n";
+
+static void cgroup_mountinfo_hierarchies(void **state)
+{
+	struct linux_cgroups cg;
+	struct keel_error err = {0};
+	assert_int_equal(linux_cgroup_parse_mountinfo(hybrid_mountinfo, &cg, &err), 0);
+	assert_int_equal(cg.len, 5); /* the second memory mount is the same hierarchy */
+	assert_string_equal(cg.h[0].controllers, "cpu");
+	assert_string_equal(cg.h[1].mountpoint, "/sys/fs/cgroup/memory");
+	assert_string_equal(cg.h[2].controllers, "name=systemd");
+	assert_string_equal(cg.h[3].controllers, "cpu,cpuacct");
+	assert_true(cg.h[4].unified);
+	assert_string_equal(cg.h[4].controllers, "");
+	assert_string_equal(cg.h[4].mountpoint, "/sys/fs/cgroup/unified");
+}
+
+static void cgroup_own_path_per_hierarchy(void **state)
+{
+	const char *proc = "9:name=systemd:/\n4:memory:/process_api/abc\n2:cpu,cpuacct:/c\n0::/u\n";
+	struct linux_cgroup_hierarchy mem = {.controllers = "memory"};
+	struct linux_cgroup_hierarchy cc = {.controllers = "cpu,cpuacct"};
+	struct linux_cgroup_hierarchy cpu = {.controllers = "cpu"};
+	struct linux_cgroup_hierarchy v2 = {.unified = true};
+	char out[PATH_MAX];
+	assert_int_equal(linux_cgroup_own_path(proc, &mem, out, sizeof out), 0);
+	assert_string_equal(out, "/process_api/abc");
+	assert_int_equal(linux_cgroup_own_path(proc, &cc, out, sizeof out), 0);
+	assert_string_equal(out, "/c");
+	assert_int_equal(linux_cgroup_own_path(proc, &cpu, out, sizeof out), -1);
+	assert_int_equal(linux_cgroup_own_path(proc, &v2, out, sizeof out), 0);
+	assert_string_equal(out, "/u");
+}
+
+static void cgroup_inner_paths(void **state)
+{
+	char out[PATH_MAX];
+	assert_int_equal(
+	    linux_cgroup_inner_path("/libpod_parent/libpod-x", "x", "/own", out, sizeof out), 0);
+	assert_string_equal(out, "/libpod_parent/libpod-x");
+	linux_cgroup_inner_path("keel/web1", "web1", "/own", out, sizeof out);
+	assert_string_equal(out, "/own/keel/web1");
+	linux_cgroup_inner_path(NULL, "web1", "/", out, sizeof out);
+	assert_string_equal(out, "/web1");
+	linux_cgroup_inner_path("", "web1", "/a/b", out, sizeof out);
+	assert_string_equal(out, "/a/b/web1");
+	/* ".." cannot climb out of the hierarchy */
+	linux_cgroup_inner_path("/../../../etc", "x", "/", out, sizeof out);
+	assert_string_equal(out, "/etc");
+	linux_cgroup_inner_path("//a/./b//../c/", "x", "/", out, sizeof out);
+	assert_string_equal(out, "/a/c");
+}
+
+static void cgroup_layout_from_magic(void **state)
+{
+	assert_int_equal(linux_cgroup_layout_from_magic(CGROUP2_SUPER_MAGIC, 0),
+			 LINUX_CGROUP_UNIFIED);
+	assert_int_equal(linux_cgroup_layout_from_magic(TMPFS_MAGIC, CGROUP2_SUPER_MAGIC),
+			 LINUX_CGROUP_HYBRID);
+	assert_int_equal(linux_cgroup_layout_from_magic(TMPFS_MAGIC, 0), LINUX_CGROUP_LEGACY);
+	assert_int_equal(linux_cgroup_layout_from_magic(EXT4_SUPER_MAGIC, 0), LINUX_CGROUP_NONE);
+}
+
+static void cgroup_layout_detect_on_directories(void **state)
+{
+	struct scratch *s = *state;
+	/* a plain directory holds no cgroup filesystem */
+	assert_int_equal(linux_cgroup_layout_detect(s->root), LINUX_CGROUP_NONE);
+	/* a tmpfs with no cgroup2 under "unified" is a legacy layout */
+	if (mount("tmpfs", s->root, "tmpfs", 0, NULL) == 0) {
+		assert_int_equal(linux_cgroup_layout_detect(s->root), LINUX_CGROUP_LEGACY);
+		char p[PATH_MAX];
+		at(p, s->root, "unified");
+		assert_int_equal(mkdir(p, 0755), 0);
+		if (mount("cgroup2", p, "cgroup2", 0, NULL) == 0) {
+			assert_int_equal(linux_cgroup_layout_detect(s->root), LINUX_CGROUP_HYBRID);
+			umount(p);
+		}
+		umount2(s->root, MNT_DETACH);
+	}
+	/* this host: the brief says hybrid; any detected layout is a cgroup one */
+	assert_int_not_equal(linux_cgroup_layout_detect("/sys/fs/cgroup"), LINUX_CGROUP_NONE);
+}
+
+/* ---- process ------------------------------------------------------ */
+
+static void sysctl_paths(void **state)
+{
+	char path[512];
+	struct keel_error err = {0};
+	assert_int_equal(
+	    linux_sysctl_path("net.ipv4.ip_forward", true, false, false, path, sizeof path, &err),
+	    0);
+	assert_string_equal(path, "/proc/sys/net/ipv4/ip_forward");
+	assert_int_equal(
+	    linux_sysctl_path("kernel/shmmax", false, true, false, path, sizeof path, &err), 0);
+	assert_string_equal(path, "/proc/sys/kernel/shmmax");
+	assert_int_equal(
+	    linux_sysctl_path("net.ipv4.ip_forward", false, true, true, path, sizeof path, &err),
+	    -1);
+	assert_non_null(strstr(err.msg, "refusing"));
+	assert_int_equal(
+	    linux_sysctl_path("kernel.panic", true, true, true, path, sizeof path, &err), -1);
+	assert_int_equal(
+	    linux_sysctl_path("net/../../etc", true, true, true, path, sizeof path, &err), -1);
+}
+
+static void find_executable_in_path(void **state)
+{
+	struct scratch *s = *state;
+	char bin[PATH_MAX], tool[PATH_MAX], env_path[PATH_MAX + 16], out[PATH_MAX];
+	at(bin, s->root, "bin");
+	assert_int_equal(mkdir(bin, 0755), 0);
+	at(tool, bin, "tool");
+	make_file(tool);
+	chmod(tool, 0755);
+	snprintf(env_path, sizeof env_path, "PATH=/nonexistent:%s", bin);
+	char *env[] = {"A=1", env_path, NULL};
+	struct keel_error err = {0};
+	assert_int_equal(linux_find_executable("tool", env, out, sizeof out, &err), 0);
+	assert_string_equal(out, tool);
+	assert_int_equal(linux_find_executable("nope", env, out, sizeof out, &err), -1);
+	assert_string_equal(err.msg, "exec: \"nope\": executable file not found in $PATH");
+	assert_int_equal(linux_find_executable(tool, env, out, sizeof out, &err), 0);
+	chmod(tool, 0644);
+	assert_int_equal(linux_find_executable("tool", env, out, sizeof out, &err), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(absolute_symlink_stays_in_root, scratch_setup,
+					    scratch_teardown),
+	    cmocka_unit_test_setup_teardown(dotdot_symlink_stays_in_root, scratch_setup,
+					    scratch_teardown),
+	    cmocka_unit_test_setup_teardown(magic_link_is_refused, scratch_setup, scratch_teardown),
+	    cmocka_unit_test_setup_teardown(file_in_place_of_directory_fails, scratch_setup,
+					    scratch_teardown),
+	    cmocka_unit_test_setup_teardown(existing_file_target_is_reused, scratch_setup,
+					    scratch_teardown),
+	    cmocka_unit_test(split_path_cases),
+	    cmocka_unit_test(mount_options_flags_and_data),
+	    cmocka_unit_test(mount_options_later_wins),
+	    cmocka_unit_test(mount_options_bind_and_propagation),
+	    cmocka_unit_test(mount_options_devpts),
+	    cmocka_unit_test(mount_options_rejects_empty_and_huge),
+	    cmocka_unit_test(signal_names),
+	    cmocka_unit_test(cgroup_mountinfo_hierarchies),
+	    cmocka_unit_test(cgroup_own_path_per_hierarchy),
+	    cmocka_unit_test(cgroup_inner_paths),
+	    cmocka_unit_test(cgroup_layout_from_magic),
+	    cmocka_unit_test_setup_teardown(cgroup_layout_detect_on_directories, scratch_setup,
+					    scratch_teardown),
+	    cmocka_unit_test(sysctl_paths),
+	    cmocka_unit_test_setup_teardown(find_executable_in_path, scratch_setup,
+					    scratch_teardown),
+	};
+	return cmocka_run_group_tests_name("linux", tests, NULL, NULL);
+}
