@@ -13,7 +13,8 @@ int vm_bus_add_mmio(struct vm_bus *bus, const struct vm_mmio_region *region)
 	if (bus->nregions >= VM_BUS_MAX_REGIONS || region->size == 0 ||
 	    region->base + region->size < region->base)
 		return -1;
-	if (bus->ram_size && ranges_overlap(region->base, region->size, bus->ram_base, bus->ram_size))
+	if (bus->ram_size &&
+	    ranges_overlap(region->base, region->size, bus->ram_base, bus->ram_size))
 		return -1;
 	for (int i = 0; i < bus->nregions; i++)
 		if (ranges_overlap(region->base, region->size, bus->regions[i].base,

@@ -43,4 +43,12 @@ int vm_loop_add_hook(struct vm_loop *loop, const struct vm_loop_hook *hook);
 /* Monotonic host time in nanoseconds (used for device timers). */
 int64_t vm_loop_now_ns(void);
 
+/* Owner side (the machine): create, poll once, free. vm_loop_poll() builds
+ * the poll set from the watches and hooks, waits at most timeout_ms (-1 =
+ * until an event, 0 = just look), then runs the callbacks. Returns poll()'s
+ * result (-1 only on an error other than EINTR). */
+struct vm_loop *vm_loop_new(void);
+void vm_loop_free(struct vm_loop *loop);
+int vm_loop_poll(struct vm_loop *loop, int timeout_ms);
+
 #endif
