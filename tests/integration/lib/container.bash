@@ -1,0 +1,219 @@
+# Shared helpers for the container-runtime suites: keel_*.bats, podman.bats,
+# containerd.bats. Load with `load lib/container`.
+#
+# The runtime under test is $KEEL_BIN when set (e.g. KEEL_BIN=/usr/sbin/runc to
+# validate a suite against runc), else $KEEL_BUILD/keel, else <repo>/build/keel.
+# Checks of keel's own message format run only when KEEL_BIN is unset
+# (see is_keel).
+#
+# Every test gets its own temp dir ($TEST_TMP), state root ($RT_ROOT), bundle
+# ($BUNDLE, a copy of a per-suite busybox bundle) and container id prefix
+# ($CID). keel_teardown removes containers, stray processes, mounts and
+# cgroups that belong to the test, whatever the runtime left behind.
+
+bats_require_minimum_version 1.5.0
+
+REPO_ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+MAKE_BUNDLE=$REPO_ROOT/scripts/make-bundle.sh
+HELPERS=$BATS_TEST_DIRNAME/helpers
+
+if [ -n "${KEEL_BIN:-}" ]; then
+	KEEL=$KEEL_BIN
+else
+	KEEL=${KEEL_BUILD:-$REPO_ROOT/build}/keel
+fi
+case $KEEL in /*) ;; *) KEEL=$PWD/$KEEL ;; esac
+
+# True when testing keel itself (not a reference runtime through KEEL_BIN).
+is_keel() { [ -z "${KEEL_BIN:-}" ]; }
+
+# ---- per-suite and per-test setup ------------------------------------------
+
+# Builds the suite's template bundle once (call from setup_file).
+keel_setup_file() {
+	[ -x "$KEEL" ] || {
+		echo "runtime under test not found: $KEEL (build it, or set KEEL_BIN)" >&2
+		return 1
+	}
+	export TEMPLATE_BUNDLE=$BATS_FILE_TMPDIR/template
+	"$MAKE_BUNDLE" "$TEMPLATE_BUNDLE" sh >/dev/null
+}
+
+keel_setup() {
+	[ -x "$KEEL" ] || fail "runtime under test not found: $KEEL"
+	[ -n "${TEMPLATE_BUNDLE:-}" ] || fail "suite did not call keel_setup_file"
+	TEST_TMP=$(mktemp -d /tmp/keel-it.XXXXXX)
+	RT_ROOT=$TEST_TMP/state
+	BUNDLE=$TEST_TMP/bundle
+	CID=kt$$-${BATS_TEST_NUMBER}
+	mkdir -p "$RT_ROOT"
+	cp -a "$TEMPLATE_BUNDLE" "$BUNDLE"
+	: >"$TEST_TMP/ids"
+}
+
+keel_teardown() {
+	[ -n "${TEST_TMP:-}" ] && [ -d "$TEST_TMP" ] || return 0
+	local id
+	# Containers the test made, plus any the runtime still lists.
+	for id in $(sort -u "$TEST_TMP/ids" 2>/dev/null) $(rt list -q 2>/dev/null); do
+		rt delete --force "$id" >/dev/null 2>&1 || true
+	done
+	kill_procs_under "$TEST_TMP"
+	umount_under "$TEST_TMP"
+	remove_cgroups_named "$CID"
+	rm -rf "$TEST_TMP"
+}
+
+fail() {
+	echo "$*" >&2
+	return 1
+}
+
+# ---- running the runtime ---------------------------------------------------
+
+# The runtime under test with this test's state root.
+rt() {
+	"$KEEL" --root "$RT_ROOT" "$@"
+}
+
+# A fresh container id, remembered for teardown. Numbered from the ids file
+# so that it also works inside $(...).
+new_id() {
+	local id
+	id=$CID-$(($(wc -l <"$TEST_TMP/ids") + 1))
+	echo "$id" >>"$TEST_TMP/ids"
+	echo "$id"
+}
+
+# Remembers an id made without new_id.
+track_id() { echo "$1" >>"$TEST_TMP/ids"; }
+
+# cfg FILTER [jq args...]: edits $BUNDLE/config.json in place with jq.
+cfg() {
+	local filter=$1
+	shift
+	jq "$@" "$filter" "$BUNDLE/config.json" >"$BUNDLE/config.json.new" &&
+		mv "$BUNDLE/config.json.new" "$BUNDLE/config.json"
+}
+
+# set_args CMD ARGS...: sets process.args.
+set_args() {
+	local json
+	json=$(for a in "$@"; do printf '%s' "$a" | jq -Rs .; done | jq -cs .)
+	cfg '.process.args = $a' --argjson a "$json"
+}
+
+# in_container CMD ARGS...: `run`s the command in a new container in the
+# foreground (bats `run`: $status, $output; stderr kept apart in $stderr).
+in_container() {
+	set_args "$@"
+	local id
+	id=$(new_id)
+	run --separate-stderr rt run --bundle "$BUNDLE" "$id" </dev/null
+}
+
+# sh_in_container 'SCRIPT': in_container sh -c SCRIPT, and the script must
+# succeed; prints what it wrote when it did not.
+sh_in_container() {
+	in_container sh -c "$1"
+	if [ "$status" -ne 0 ]; then
+		echo "container exited $status; stdout: $output; stderr: $stderr" >&2
+		return 1
+	fi
+}
+
+# start_container [CMD ARGS...]: creates and starts a container running CMD
+# (default: sleep 1000) detached; prints its id.
+start_container() {
+	if [ $# -gt 0 ]; then set_args "$@"; else set_args sleep 1000; fi
+	local id
+	id=$(new_id)
+	rt create --bundle "$BUNDLE" "$id" </dev/null >/dev/null || return 1
+	rt start "$id" || return 1
+	echo "$id"
+}
+
+# state_of ID FIELD: one field of `state ID`.
+state_of() {
+	rt state "$1" | jq -r ".$2"
+}
+
+# wait_for_status ID STATUS: polls `state` (bounded, 10 s) until STATUS.
+wait_for_status() {
+	local i s
+	for i in $(seq 100); do
+		s=$(state_of "$1" status 2>/dev/null) || s=
+		[ "$s" = "$2" ] && return 0
+		sleep 0.1
+	done
+	fail "container $1: status '$s', waited for '$2'"
+}
+
+# wait_for_file PATH: polls (bounded, 10 s) until PATH exists.
+wait_for_file() {
+	local i
+	for i in $(seq 100); do
+		[ -e "$1" ] && return 0
+		sleep 0.1
+	done
+	fail "$1 did not appear"
+}
+
+# wait_for_content PATH TEXT: polls (bounded, 10 s) until PATH holds TEXT.
+wait_for_content() {
+	local i
+	for i in $(seq 100); do
+		[ "$(cat "$1" 2>/dev/null)" = "$2" ] && return 0
+		sleep 0.1
+	done
+	fail "$1 holds '$(cat "$1" 2>/dev/null)', waited for '$2'"
+}
+
+# ---- what a command leaves behind ------------------------------------------
+
+# Pids of processes whose root or cwd lies under DIR (container processes
+# pivot into a rootfs under the test's temp dir).
+procs_under() {
+	find /proc/[0-9]*/root /proc/[0-9]*/cwd -maxdepth 0 -printf '%l %p\n' 2>/dev/null |
+		awk -v d="$1/" 'index($1 "/", d) == 1 { split($2, p, "/"); print p[3] }' | sort -u
+}
+
+kill_procs_under() {
+	local p
+	for p in $(procs_under "$1"); do
+		kill -KILL "$p" 2>/dev/null || true
+	done
+}
+
+# Mount points under DIR in the host mount table, deepest first.
+mounts_under() {
+	awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo | sort -r
+}
+
+umount_under() {
+	local m
+	for m in $(mounts_under "$1"); do
+		umount -l "$m" 2>/dev/null || true
+	done
+}
+
+# Cgroup directories (any hierarchy, any depth) whose name contains NAME.
+cgroups_named() {
+	find /sys/fs/cgroup -mindepth 2 -type d -name "*$1*" 2>/dev/null | sort
+}
+
+remove_cgroups_named() {
+	local d
+	cgroups_named "$1" | sort -r | while read -r d; do
+		rmdir "$d" 2>/dev/null || true
+	done
+}
+
+# The stderr of the last `run --separate-stderr` is one line naming WORD.
+assert_one_line_error() {
+	local word=$1
+	[ "$status" -ne 0 ] || fail "expected failure, got status 0"
+	[ "${#stderr_lines[@]}" -eq 1 ] ||
+		fail "expected one line on stderr, got ${#stderr_lines[@]}: $stderr"
+	[[ $stderr == *"$word"* ]] || fail "stderr does not name '$word': $stderr"
+}
