@@ -1,0 +1,109 @@
+/* Parsing --net: every mistake gives one line naming the spec and the part. */
+#include "vm/virtio/net_spec.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+
+#define GUEST_DEFAULT_ADDR "10.0.2.15"
+
+static bool parse_port(const char *s, int *port)
+{
+	char *end;
+	if (*s < '0' || *s > '9')
+		return false;
+	long v = strtol(s, &end, 10);
+	if (*end || v < 1 || v > 65535)
+		return false;
+	*port = (int)v;
+	return true;
+}
+
+/* "[ADDR]:PORT" with a default address when ADDR is empty. */
+static bool parse_endpoint(char *s, const char *default_addr, struct in_addr *addr, int *port)
+{
+	char *colon = strrchr(s, ':');
+	if (!colon)
+		return false;
+	*colon = '\0';
+	if (!parse_port(colon + 1, port))
+		return false;
+	return inet_pton(AF_INET, *s ? s : default_addr, addr) == 1;
+}
+
+static int parse_hostfwd(char *value, struct net_spec *spec, const char *text,
+			 struct keel_error *err)
+{
+	if (spec->nhostfwd == NET_MAX_HOSTFWD)
+		return keel_error_set(err, 0, "--net %s: more than %d hostfwd", text,
+				      NET_MAX_HOSTFWD);
+	struct net_hostfwd *fwd = &spec->hostfwd[spec->nhostfwd];
+	char *rest = strchr(value, ':');
+	char *dash = rest ? strchr(rest, '-') : NULL;
+	if (!rest || !dash)
+		goto bad;
+	*rest++ = '\0';
+	*dash = '\0';
+	if (strcmp(value, "tcp") == 0)
+		fwd->udp = false;
+	else if (strcmp(value, "udp") == 0)
+		fwd->udp = true;
+	else
+		goto bad;
+	if (!parse_endpoint(rest, "0.0.0.0", &fwd->host_addr, &fwd->host_port) ||
+	    !parse_endpoint(dash + 1, GUEST_DEFAULT_ADDR, &fwd->guest_addr, &fwd->guest_port))
+		goto bad;
+	spec->nhostfwd++;
+	return 0;
+bad:
+	return keel_error_set(
+	    err, 0,
+	    "--net %s: bad hostfwd (expected tcp|udp:[HOSTIP]:HOSTPORT-[GUESTIP]:GUESTPORT)", text);
+}
+
+static int parse_option(char *opt, struct net_spec *spec, const char *text, struct keel_error *err)
+{
+	char *eq = strchr(opt, '=');
+	if (!eq)
+		return keel_error_set(err, 0, "--net %s: expected KEY=VALUE, got '%s'", text, opt);
+	*eq = '\0';
+	const char *value = eq + 1;
+	if (spec->kind == NET_USER && strcmp(opt, "hostfwd") == 0)
+		return parse_hostfwd(eq + 1, spec, text, err);
+	if (spec->kind == NET_TAP && strcmp(opt, "ifname") == 0) {
+		if (!*value || strlen(value) >= sizeof(spec->ifname) || strchr(value, '/'))
+			return keel_error_set(err, 0, "--net %s: bad interface name '%s'", text,
+					      value);
+		strcpy(spec->ifname, value);
+		return 0;
+	}
+	return keel_error_set(err, 0, "--net %s: unknown option '%s' for %s", text, opt,
+			      spec->kind == NET_USER ? "user (expected hostfwd=)"
+						     : "tap (expected ifname=)");
+}
+
+int net_spec_parse(const char *text, struct net_spec *spec, struct keel_error *err)
+{
+	memset(spec, 0, sizeof(*spec));
+	cleanup_free char *copy = strdup(text ? text : "");
+	if (!copy)
+		return keel_error_errno(err, "--net");
+	char *save = NULL;
+	char *kind = strtok_r(copy, ",", &save);
+	if (kind && strcmp(kind, "user") == 0)
+		spec->kind = NET_USER;
+	else if (kind && strcmp(kind, "tap") == 0)
+		spec->kind = NET_TAP;
+	else
+		return keel_error_set(err, 0,
+				      "--net '%s': expected user[,hostfwd=...] or tap,ifname=NAME",
+				      text ? text : "");
+	for (char *o = strtok_r(NULL, ",", &save); o; o = strtok_r(NULL, ",", &save))
+		if (parse_option(o, spec, text, err) < 0)
+			return -1;
+	if (spec->kind == NET_TAP && !spec->ifname[0])
+		return keel_error_set(err, 0, "--net %s: tap needs ifname=NAME", text);
+	return 0;
+}

@@ -1,0 +1,33 @@
+/* The --net argument: "user[,hostfwd=PROTO:[HOSTIP]:HOSTPORT-[GUESTIP]:GUESTPORT]..."
+ * or "tap,ifname=NAME". */
+#ifndef KEEL_VM_VIRTIO_NET_SPEC_H
+#define KEEL_VM_VIRTIO_NET_SPEC_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+
+#include "common/error.h"
+
+#define NET_MAX_HOSTFWD 16
+
+enum net_kind { NET_USER, NET_TAP };
+
+struct net_hostfwd {
+	bool udp;
+	struct in_addr host_addr; /* default 0.0.0.0 */
+	int host_port;
+	struct in_addr guest_addr; /* default 10.0.2.15 */
+	int guest_port;
+};
+
+struct net_spec {
+	enum net_kind kind;
+	char ifname[IFNAMSIZ];
+	struct net_hostfwd hostfwd[NET_MAX_HOSTFWD];
+	unsigned nhostfwd;
+};
+
+int net_spec_parse(const char *text, struct net_spec *spec, struct keel_error *err);
+
+#endif
