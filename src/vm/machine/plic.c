@@ -153,11 +153,13 @@ void plic_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
 		uint64_t reg = (offset - PLIC_CONTEXT) % PLIC_CONTEXT_STRIDE;
 		if (ctx >= nctx)
 			return;
-		if (reg == 0)
-			plic->state.threshold[ctx] = (uint32_t)value & PLIC_PRIORITY_MASK;
-		else if (reg == 4)
+		if (reg == 4) {
 			complete(plic, (unsigned)ctx, (uint32_t)value);
-		return;
+			return;
+		}
+		if (reg != 0)
+			return;
+		plic->state.threshold[ctx] = (uint32_t)value & PLIC_PRIORITY_MASK;
 	}
 	update_outputs(plic);
 }
