@@ -240,7 +240,8 @@ static struct virtio_mmio *create(struct run *r, uint8_t which)
 	case 2:
 		r->loopback = calloc(1, sizeof(*r->loopback));
 		r->loopback->ops = &loopback_ops;
-		return virtio_net_create_on(r->loopback, &err);
+		return virtio_net_create_on(r->loopback, (const uint8_t[6]){2, 0, 0, 0, 0, 1},
+					    &err);
 	default:
 		if (pipe2(r->console_in, O_NONBLOCK | O_CLOEXEC) < 0)
 			abort();

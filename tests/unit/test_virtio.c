@@ -1074,6 +1074,10 @@ static void net_spec_errors_are_one_line(void **state)
 	assert_true(spec.hostfwd[1].udp);
 	assert_int_equal(net_spec_parse("tap,ifname=tap7", &spec, &err), 0);
 	assert_string_equal(spec.ifname, "tap7");
+	assert_int_equal(spec.mac[5], 0x56); /* default */
+	assert_int_equal(net_spec_parse("tap,ifname=t0,mac=02:00:00:aa:bb:cc", &spec, &err), 0);
+	assert_int_equal(spec.mac[0], 0x02);
+	assert_int_equal(spec.mac[5], 0xcc);
 
 	const char *bad[] = {"",
 			     "bridge",

@@ -151,15 +151,8 @@ static const struct virtio_device_ops net_ops = {
     .free = net_free,
 };
 
-/* 52:54:00:12:34:56 like QEMU, the next device ...:57 and so on. */
-static void assign_mac(struct virtio_mmio *dev)
-{
-	static uint8_t next = 0x56;
-	const uint8_t mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, next++};
-	memcpy(dev->state.config + CFG_MAC, mac, sizeof(mac));
-}
-
-struct virtio_mmio *virtio_net_create_on(struct net_backend *be, struct keel_error *err)
+struct virtio_mmio *virtio_net_create_on(struct net_backend *be, const uint8_t mac[6],
+					 struct keel_error *err)
 {
 	struct virtio_net *net = calloc(1, sizeof(*net));
 	uint64_t features =
@@ -175,7 +168,7 @@ struct virtio_mmio *virtio_net_create_on(struct net_backend *be, struct keel_err
 	net->backend = be;
 	be->deliver = net_deliver;
 	be->deliver_opaque = dev;
-	assign_mac(dev);
+	memcpy(dev->state.config + CFG_MAC, mac, 6);
 	virtio_config_put16(dev, CFG_STATUS, VIRTIO_NET_S_LINK_UP);
 	return dev;
 }
@@ -190,5 +183,5 @@ struct virtio_mmio *virtio_net_create(const char *text, struct vm_loop *loop,
 						       : net_tap_create(&spec, loop, err);
 	if (!be)
 		return NULL;
-	return virtio_net_create_on(be, err);
+	return virtio_net_create_on(be, spec.mac, err);
 }

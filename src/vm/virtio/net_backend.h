@@ -40,8 +40,9 @@ struct net_backend *net_tap_create(const struct net_spec *spec, struct vm_loop *
 				   struct keel_error *err);
 
 struct virtio_mmio;
-/* A virtio-net on an already created backend (which it then owns); used by
- * virtio_net_create() and by the fuzzer's loopback backend. */
-struct virtio_mmio *virtio_net_create_on(struct net_backend *be, struct keel_error *err);
+/* A virtio-net with MAC address mac on an already created backend (which it
+ * then owns); used by virtio_net_create() and the fuzzer's loopback backend. */
+struct virtio_mmio *virtio_net_create_on(struct net_backend *be, const uint8_t mac[6],
+					 struct keel_error *err);
 
 #endif

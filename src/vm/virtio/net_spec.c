@@ -2,6 +2,7 @@
 #include "vm/virtio/net_spec.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +64,23 @@ bad:
 	    "--net %s: bad hostfwd (expected tcp|udp:[HOSTIP]:HOSTPORT-[GUESTIP]:GUESTPORT)", text);
 }
 
+/* Six hex pairs; a multicast address cannot be a NIC's own. */
+static int parse_mac(const char *value, struct net_spec *spec, const char *text,
+		     struct keel_error *err)
+{
+	unsigned b[6];
+	char end;
+	if (sscanf(value, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
+		   &end) != 6 ||
+	    strlen(value) != 17 || (b[0] & 1))
+		return keel_error_set(err, 0,
+				      "--net %s: bad mac '%s' (expected unicast XX:XX:XX:XX:XX:XX)",
+				      text, value);
+	for (int i = 0; i < 6; i++)
+		spec->mac[i] = (uint8_t)b[i];
+	return 0;
+}
+
 static int parse_option(char *opt, struct net_spec *spec, const char *text, struct keel_error *err)
 {
 	char *eq = strchr(opt, '=');
@@ -70,6 +88,8 @@ static int parse_option(char *opt, struct net_spec *spec, const char *text, stru
 		return keel_error_set(err, 0, "--net %s: expected KEY=VALUE, got '%s'", text, opt);
 	*eq = '\0';
 	const char *value = eq + 1;
+	if (strcmp(opt, "mac") == 0)
+		return parse_mac(value, spec, text, err);
 	if (spec->kind == NET_USER && strcmp(opt, "hostfwd") == 0)
 		return parse_hostfwd(eq + 1, spec, text, err);
 	if (spec->kind == NET_TAP && strcmp(opt, "ifname") == 0) {
@@ -86,7 +106,9 @@ static int parse_option(char *opt, struct net_spec *spec, const char *text, stru
 
 int net_spec_parse(const char *text, struct net_spec *spec, struct keel_error *err)
 {
+	static const uint8_t default_mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
 	memset(spec, 0, sizeof(*spec));
+	memcpy(spec->mac, default_mac, sizeof(default_mac));
 	cleanup_free char *copy = strdup(text ? text : "");
 	if (!copy)
 		return keel_error_errno(err, "--net");

@@ -1,11 +1,12 @@
 /* The --net argument: "user[,hostfwd=PROTO:[HOSTIP]:HOSTPORT-[GUESTIP]:GUESTPORT]..."
- * or "tap,ifname=NAME". */
+ * or "tap,ifname=NAME"; either may add ",mac=XX:XX:XX:XX:XX:XX". */
 #ifndef KEEL_VM_VIRTIO_NET_SPEC_H
 #define KEEL_VM_VIRTIO_NET_SPEC_H
 
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "common/error.h"
 
@@ -26,6 +27,7 @@ struct net_spec {
 	char ifname[IFNAMSIZ];
 	struct net_hostfwd hostfwd[NET_MAX_HOSTFWD];
 	unsigned nhostfwd;
+	uint8_t mac[6]; /* 52:54:00:12:34:56 (as QEMU's first NIC) unless mac= */
 };
 
 int net_spec_parse(const char *text, struct net_spec *spec, struct keel_error *err);
