@@ -111,8 +111,12 @@ run_in_mode:
 	csrc mstatus, t1
 	slli t1, a0, 11
 	csrs mstatus, t1
+	/* U-mode runs the copy in the user region: under paging S-mode may
+	 * not execute user pages, nor U-mode supervisor ones. */
 	la t1, lower_mode_entry
-	csrw mepc, t1
+	bnez a0, 2f
+	la t1, user_mode_entry
+2:	csrw mepc, t1
 	la t1, lower_mode_sp
 	ld t1, 0(t1)
 	beqz t1, 1f
@@ -120,10 +124,16 @@ run_in_mode:
 1:	mv a0, a2
 	mret
 
-	/* Runs in U-mode too, so it lives in the user region. */
-	.section .user.text, "ax"
 	.globl lower_mode_entry
 lower_mode_entry:
+	jalr a1
+	li a7, KEEL_RETURN_MAGIC
+	ecall
+2:	j 2b
+
+	.section .user.text, "ax"
+	.globl user_mode_entry
+user_mode_entry:
 	jalr a1
 	li a7, KEEL_RETURN_MAGIC
 	ecall
