@@ -1,0 +1,52 @@
+#include "linux/proc.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int linux_proc_stat_parse(const char *text, char *state, uint64_t *start_time)
+{
+	const char *p = strrchr(text, ')');
+	if (!p || p[1] != ' ' || !p[2])
+		return -1;
+	p += 2;
+	*state = *p;
+	/* p is at field 3; field 22 is 19 fields further */
+	for (int field = 3; field < 22; field++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return -1;
+		p++;
+	}
+	char *end;
+	unsigned long long v = strtoull(p, &end, 10);
+	if (end == p)
+		return -1;
+	*start_time = v;
+	return 0;
+}
+
+bool linux_proc_alive(pid_t pid, uint64_t start_time)
+{
+	if (pid <= 0)
+		return false;
+	char path[64], text[1024];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, text, sizeof text - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	text[n] = '\0';
+	char state;
+	uint64_t started;
+	if (linux_proc_stat_parse(text, &state, &started) < 0)
+		return false;
+	if (state == 'Z' || state == 'X')
+		return false;
+	return start_time == 0 || started == start_time;
+}

@@ -1,0 +1,18 @@
+/* /proc/<pid>/stat: whether a recorded process is still the same one. */
+#ifndef KEEL_LINUX_PROC_H
+#define KEEL_LINUX_PROC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Parses the text of /proc/<pid>/stat: the state letter (field 3) and the
+ * start time in clock ticks (field 22). The command name may hold spaces
+ * and parentheses: fields are counted after the last ')'. */
+int linux_proc_stat_parse(const char *text, char *state, uint64_t *start_time);
+
+/* True when pid exists, is not a zombie, and (start_time not 0) started at
+ * start_time: a recycled pid reads as gone. */
+bool linux_proc_alive(pid_t pid, uint64_t start_time);
+
+#endif

@@ -1,0 +1,148 @@
+/* `keel create` and `keel run`. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "runtime/args.h"
+#include "runtime/commands.h"
+#include "runtime/container.h"
+#include "runtime/create.h"
+#include "runtime/sync.h"
+
+struct create_flags {
+	struct create_opts opts;
+	bool detach;
+	bool keep;
+	bool no_subreaper;
+	const char *pidfd_socket;
+};
+
+static int parse_create(struct global_opts *g, int argc, char **argv, bool run,
+			struct create_flags *f, struct keel_error *err)
+{
+	struct arg_option options[] = {
+	    {"bundle", "b", ARG_STRING, &f->opts.bundle},
+	    {"console-socket", NULL, ARG_STRING, &f->opts.console_socket},
+	    {"pid-file", NULL, ARG_STRING, &f->opts.pid_file},
+	    {"no-pivot", NULL, ARG_BOOL, &f->opts.no_pivot},
+	    {"no-new-keyring", NULL, ARG_BOOL, &f->opts.no_new_keyring},
+	    {"preserve-fds", NULL, ARG_UINT, &f->opts.preserve_fds},
+	    {"pidfd-socket", NULL, ARG_STRING, &f->pidfd_socket},
+	    {run ? "detach" : NULL, "d", ARG_BOOL, &f->detach},
+	    {"keep", NULL, ARG_BOOL, &f->keep},
+	    {"no-subreaper", NULL, ARG_BOOL, &f->no_subreaper},
+	    {0},
+	};
+	int i = 1;
+	snprintf(g->context, sizeof g->context, "%s", argv[0]);
+	if (args_parse(argc, argv, &i, options, err) < 0)
+		return -1;
+	if (command_single_id(g, argc, argv, i, &f->opts.id, err) < 0)
+		return -1;
+	f->opts.root = g->root;
+	f->opts.systemd_cgroup = g->systemd_cgroup;
+	return 0;
+}
+
+int cmd_create(struct global_opts *g, int argc, char **argv, struct keel_error *err)
+{
+	struct create_flags f = {0};
+	if (parse_create(g, argc, argv, false, &f, err) < 0)
+		return 1;
+	struct container_ctx ctx;
+	if (container_create(&f.opts, &ctx, err) < 0)
+		return 1;
+	undo_clear(&ctx.undo);
+	container_ctx_release(&ctx);
+	return 0;
+}
+
+/* Signals keel forwards to the container while it runs in the foreground. */
+static void forwarded_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	static const int sigs[] = {SIGHUP,  SIGINT,   SIGQUIT, SIGTERM, SIGUSR1,
+				   SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP, SIGCHLD};
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaddset(set, sigs[i]);
+}
+
+static int exit_status(int status)
+{
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return 1;
+}
+
+/* Forwards signals until the init exits; returns its exit status. */
+static int wait_foreground(pid_t pid, const sigset_t *set)
+{
+	int sfd = signalfd(-1, set, SFD_CLOEXEC);
+	for (;;) {
+		int status;
+		pid_t got = waitpid(pid, &status, WNOHANG);
+		if (got == pid)
+			return exit_status(status);
+		if (got < 0 && errno != EINTR)
+			return 1;
+		struct signalfd_siginfo si;
+		if (sfd < 0) {
+			/* no signalfd: plain blocking wait, no forwarding */
+			if (waitpid(pid, &status, 0) == pid)
+				return exit_status(status);
+			continue;
+		}
+		ssize_t n = read(sfd, &si, sizeof si);
+		if (n == sizeof si && si.ssi_signo != SIGCHLD)
+			kill(pid, (int)si.ssi_signo);
+	}
+}
+
+static void remove_after_run(struct global_opts *g, const char *id)
+{
+	struct oci_state *state = NULL;
+	struct keel_error err = {0};
+	int fd = container_open(g->root, id, LOCK_EX, &state, &err);
+	if (fd < 0)
+		return;
+	container_destroy(g->root, state, &err);
+	oci_state_free(state);
+	close(fd);
+}
+
+int cmd_run(struct global_opts *g, int argc, char **argv, struct keel_error *err)
+{
+	struct create_flags f = {0};
+	if (parse_create(g, argc, argv, true, &f, err) < 0)
+		return 1;
+	f.opts.foreground = true;
+	sigset_t set, old;
+	forwarded_signals(&set);
+	if (!f.detach)
+		sigprocmask(SIG_BLOCK, &set, &old);
+	struct container_ctx ctx;
+	if (container_create(&f.opts, &ctx, err) < 0)
+		return 1;
+	if (sync_send(ctx.sync_fd[0], SYNC_START, NULL) < 0) {
+		keel_error_errno(err, "start container");
+		undo_run(&ctx.undo);
+		container_ctx_release(&ctx);
+		return 1;
+	}
+	undo_clear(&ctx.undo);
+	pid_t pid = ctx.pid;
+	container_ctx_release(&ctx);
+	if (f.detach)
+		return 0;
+	int status = wait_foreground(pid, &set);
+	if (!f.keep)
+		remove_after_run(g, f.opts.id);
+	return status;
+}

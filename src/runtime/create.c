@@ -1,0 +1,395 @@
+#include "runtime/create.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "linux/namespaces.h"
+#include "linux/process.h"
+#include "linux/proc.h"
+#include "linux/terminal.h"
+#include "oci/state.h"
+#include "runtime/container.h"
+#include "runtime/pidfile.h"
+#include "runtime/sync.h"
+
+static void ctx_init(struct container_ctx *ctx, const struct create_opts *opts)
+{
+	memset(ctx, 0, sizeof *ctx);
+	ctx->opts = opts;
+	ctx->dir_fd = ctx->fifo_fd = ctx->console_fd = ctx->pidfd = -1;
+	ctx->sync_fd[0] = ctx->sync_fd[1] = -1;
+	for (int i = 0; i < OCI_NS_COUNT; i++)
+		ctx->ns_fd[i] = -1;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+void container_ctx_release(struct container_ctx *ctx)
+{
+	close_fd(&ctx->dir_fd);
+	close_fd(&ctx->fifo_fd);
+	close_fd(&ctx->console_fd);
+	close_fd(&ctx->pidfd);
+	close_fd(&ctx->sync_fd[0]);
+	close_fd(&ctx->sync_fd[1]);
+	for (int i = 0; i < OCI_NS_COUNT; i++)
+		close_fd(&ctx->ns_fd[i]);
+	oci_config_free(ctx->config);
+	ctx->config = NULL;
+}
+
+/* ---- checks before anything is created --------------------------- */
+
+static int check_config(struct container_ctx *ctx, struct keel_error *err)
+{
+	const struct oci_config *c = ctx->config;
+	if (!c->has_process)
+		return keel_error_set(err, 0, "config.json: process: missing");
+	if (!c->has_root || !c->root.path)
+		return keel_error_set(err, 0, "config.json: root.path: missing");
+	struct stat st;
+	if (stat(c->root.path, &st) < 0)
+		return keel_error_errno(err, "config.json: root.path: %s", c->root.path);
+	if (!S_ISDIR(st.st_mode))
+		return keel_error_set(err, 0, "config.json: root.path: %s: not a directory",
+				      c->root.path);
+	if (!c->process.cwd || c->process.cwd[0] != '/')
+		return keel_error_set(err, 0, "config.json: process.cwd: must be an absolute path");
+	if (c->process.terminal && !ctx->opts->console_socket)
+		return keel_error_set(err, 0,
+				      "config.json: process.terminal: true needs --console-socket");
+	if (!c->process.terminal && ctx->opts->console_socket)
+		return keel_error_set(err, 0,
+				      "--console-socket given but process.terminal is false");
+	if (!oci_config_has_namespace(c, OCI_NS_MOUNT, NULL))
+		return keel_error_set(
+		    err, 0, "config.json: linux.namespaces: a mount namespace is required");
+	if ((c->hostname || c->domainname) && !oci_config_has_namespace(c, OCI_NS_UTS, NULL))
+		return keel_error_set(err, 0,
+				      "config.json: hostname: needs a UTS namespace of its own");
+	return 0;
+}
+
+static int open_namespaces(struct container_ctx *ctx, struct keel_error *err)
+{
+	const struct oci_linux *l = &ctx->config->linux_;
+	for (size_t i = 0; ctx->config->has_linux && i < l->namespaces_len; i++) {
+		const struct oci_namespace *ns = &l->namespaces[i];
+		if (ns->type >= OCI_NS_COUNT)
+			return keel_error_set(err, 0,
+					      "config.json: linux.namespaces[%zu]: bad type", i);
+		if (!ns->path || !*ns->path) {
+			ctx->ns_new[ns->type] = true;
+			continue;
+		}
+		if (ctx->ns_fd[ns->type] >= 0)
+			close(ctx->ns_fd[ns->type]);
+		ctx->ns_fd[ns->type] =
+		    linux_ns_open(ns->path, oci_namespace_clone_flag(ns->type), err);
+		if (ctx->ns_fd[ns->type] < 0)
+			return keel_error_prefix(err, "config.json: linux.namespaces[%zu]", i);
+	}
+	return 0;
+}
+
+/* ---- undo steps -------------------------------------------------- */
+
+static void undo_state_dir(void *p)
+{
+	struct container_ctx *ctx = p;
+	container_dir_remove(ctx->opts->root, ctx->opts->id);
+}
+
+static void undo_cgroups(void *p)
+{
+	struct container_ctx *ctx = p;
+	linux_cgroups_remove_created(&ctx->cgroups);
+}
+
+static void undo_child(void *p)
+{
+	struct container_ctx *ctx = p;
+	if (ctx->pid <= 0)
+		return;
+	kill(ctx->pid, SIGKILL);
+	while (waitpid(ctx->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	ctx->pid = 0;
+}
+
+/* ---- steps -------------------------------------------------------- */
+
+static int make_exec_fifo(struct container_ctx *ctx, struct keel_error *err)
+{
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof path, "%s/%s", ctx->dir, EXEC_FIFO);
+	if (mkfifo(path, 0622) < 0 || chmod(path, 0622) < 0)
+		return keel_error_errno(err, "exec fifo %s", path);
+	ctx->fifo_fd = open(path, O_PATH | O_CLOEXEC);
+	if (ctx->fifo_fd < 0)
+		return keel_error_errno(err, "exec fifo %s", path);
+	return 0;
+}
+
+/* Namespaces that apply to children only are entered by keel itself:
+ * a joined PID or time namespace, a new time namespace with its offsets. */
+static int enter_children_namespaces(struct container_ctx *ctx, struct keel_error *err)
+{
+	const struct oci_linux *l = &ctx->config->linux_;
+	if (ctx->ns_fd[OCI_NS_PID] >= 0 &&
+	    linux_ns_join(ctx->ns_fd[OCI_NS_PID], CLONE_NEWPID, "pid", err) < 0)
+		return -1;
+	if (ctx->ns_fd[OCI_NS_TIME] >= 0)
+		return linux_ns_join(ctx->ns_fd[OCI_NS_TIME], CLONE_NEWTIME, "time", err);
+	if (!ctx->ns_new[OCI_NS_TIME])
+		return 0;
+	return linux_time_ns_prepare(
+	    l->has_time_offset_monotonic ? &l->time_offset_monotonic : NULL,
+	    l->has_time_offset_boottime ? &l->time_offset_boottime : NULL, err);
+}
+
+static unsigned long clone_flags(const struct container_ctx *ctx)
+{
+	static const struct {
+		enum oci_namespace_type type;
+		unsigned long flag;
+	} in_clone[] = {
+	    {OCI_NS_USER, CLONE_NEWUSER},   {OCI_NS_PID, CLONE_NEWPID},
+	    {OCI_NS_NETWORK, CLONE_NEWNET}, {OCI_NS_MOUNT, CLONE_NEWNS},
+	    {OCI_NS_IPC, CLONE_NEWIPC},	    {OCI_NS_UTS, CLONE_NEWUTS},
+	};
+	/* Joining a user namespace comes first, so the other new namespaces
+	 * are made by the init after it (owned by that user namespace); only
+	 * the PID namespace must be made here. The cgroup namespace is made
+	 * by the init once it sits in its cgroups. */
+	bool joins_user = ctx->ns_fd[OCI_NS_USER] >= 0;
+	unsigned long flags = 0;
+	for (size_t i = 0; i < sizeof in_clone / sizeof in_clone[0]; i++)
+		if (ctx->ns_new[in_clone[i].type] &&
+		    (!joins_user || in_clone[i].type == OCI_NS_PID))
+			flags |= in_clone[i].flag;
+	return flags;
+}
+
+static int spawn_init(struct container_ctx *ctx, struct keel_error *err)
+{
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctx->sync_fd) < 0)
+		return keel_error_errno(err, "socketpair");
+	pid_t pid = linux_clone(clone_flags(ctx), &ctx->pidfd, err);
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		container_init(ctx);
+	ctx->pid = pid;
+	undo_push(&ctx->undo, undo_child, ctx);
+	close_fd(&ctx->sync_fd[1]);
+	return 0;
+}
+
+static int configure_init(struct container_ctx *ctx, struct keel_error *err)
+{
+	const struct oci_linux *l = &ctx->config->linux_;
+	if (ctx->ns_new[OCI_NS_USER] &&
+	    linux_write_id_maps(ctx->pid, &l->uid_mappings, &l->gid_mappings, err) < 0)
+		return -1;
+	if (linux_cgroups_enter(&ctx->cgroups, ctx->pid, err) < 0)
+		return -1;
+	if (sync_send(ctx->sync_fd[0], SYNC_GO, NULL) < 0)
+		return keel_error_errno(err, "container init");
+	return sync_expect(ctx->sync_fd[0], SYNC_READY, err);
+}
+
+/* ---- the state file ---------------------------------------------- */
+
+static const char *ns_proc_name(enum oci_namespace_type type)
+{
+	static const char *const names[OCI_NS_COUNT] = {
+	    [OCI_NS_PID] = "pid",	[OCI_NS_NETWORK] = "net", [OCI_NS_MOUNT] = "mnt",
+	    [OCI_NS_IPC] = "ipc",	[OCI_NS_UTS] = "uts",	  [OCI_NS_USER] = "user",
+	    [OCI_NS_CGROUP] = "cgroup", [OCI_NS_TIME] = "time",
+	};
+	return names[type];
+}
+
+static int fill_namespaces(struct oci_state *s, const struct container_ctx *ctx)
+{
+	const struct oci_linux *l = &ctx->config->linux_;
+	s->namespaces = calloc(l->namespaces_len + 1, sizeof *s->namespaces);
+	if (!s->namespaces)
+		return -1;
+	for (size_t i = 0; i < l->namespaces_len; i++) {
+		const struct oci_namespace *ns = &l->namespaces[i];
+		char path[64];
+		snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)ctx->pid,
+			 ns_proc_name(ns->type));
+		s->namespaces[i].type = ns->type;
+		s->namespaces[i].path = strdup(ns->path ? ns->path : path);
+		s->namespaces_len++;
+		if (!s->namespaces[i].path)
+			return -1;
+	}
+	return 0;
+}
+
+static int fill_cgroups(struct oci_state *s, const struct container_ctx *ctx)
+{
+	const struct linux_cgroups *cg = &ctx->cgroups;
+	s->cgroups = calloc(cg->len + 1, sizeof *s->cgroups);
+	if (!s->cgroups)
+		return -1;
+	for (size_t i = 0; i < cg->len; i++) {
+		s->cgroups[i].controller = strdup(cg->h[i].unified ? "" : cg->h[i].controllers);
+		s->cgroups[i].path = strdup(cg->h[i].path);
+		s->cgroups_len++;
+		if (!s->cgroups[i].controller || !s->cgroups[i].path)
+			return -1;
+		s->own_cgroup |= cg->h[i].created;
+	}
+	return 0;
+}
+
+static int copy_map(struct oci_map *dst, const struct oci_map *src)
+{
+	dst->keys = calloc(src->len + 1, sizeof *dst->keys);
+	dst->values = calloc(src->len + 1, sizeof *dst->values);
+	if (!dst->keys || !dst->values)
+		return -1;
+	for (size_t i = 0; i < src->len; i++) {
+		dst->keys[i] = strdup(src->keys[i]);
+		dst->values[i] = strdup(src->values[i]);
+		dst->len++;
+		if (!dst->keys[i] || !dst->values[i])
+			return -1;
+	}
+	return 0;
+}
+
+static char *owner_name(void)
+{
+	uid_t uid = geteuid();
+	if (uid == 0)
+		return strdup("root");
+	struct passwd *pw = getpwuid(uid);
+	if (pw)
+		return strdup(pw->pw_name);
+	char num[16];
+	snprintf(num, sizeof num, "%u", uid);
+	return strdup(num);
+}
+
+static int write_state(struct container_ctx *ctx, struct keel_error *err)
+{
+	const struct oci_config *c = ctx->config;
+	struct oci_state *s = calloc(1, sizeof *s);
+	char created[64];
+	if (!s)
+		return keel_error_set(err, ENOMEM, "state");
+	oci_state_now(created, sizeof created);
+	s->oci_version = strdup(c->oci_version ? c->oci_version : OCI_VERSION);
+	s->id = strdup(ctx->opts->id);
+	s->status = OCI_STATUS_CREATED;
+	s->pid = ctx->pid;
+	s->bundle = strdup(ctx->bundle);
+	s->rootfs = strdup(c->root.path);
+	s->created = strdup(created);
+	s->owner = owner_name();
+	s->cgroups_path = c->linux_.cgroups_path ? strdup(c->linux_.cgroups_path) : NULL;
+	s->systemd_cgroup = ctx->opts->systemd_cgroup;
+	s->terminal = c->process.terminal;
+	s->no_pivot = ctx->opts->no_pivot;
+	int rc = -1;
+	if (!s->oci_version || !s->id || !s->bundle || !s->rootfs || !s->created || !s->owner ||
+	    fill_namespaces(s, ctx) < 0 || fill_cgroups(s, ctx) < 0 ||
+	    copy_map(&s->annotations, &c->annotations) < 0) {
+		keel_error_set(err, ENOMEM, "state");
+		goto out;
+	}
+	if (oci_proc_start_time(ctx->pid, &s->pid_start_time, err) < 0)
+		goto out;
+	rc = oci_state_write(ctx->dir, s, err);
+out:
+	oci_state_free(s);
+	return rc;
+}
+
+/* ---- the whole create ------------------------------------------- */
+
+static int load_bundle(struct container_ctx *ctx, struct keel_error *err)
+{
+	const char *bundle = ctx->opts->bundle ? ctx->opts->bundle : ".";
+	if (!realpath(bundle, ctx->bundle))
+		return keel_error_errno(err, "bundle %s", bundle);
+	if (oci_config_load(ctx->bundle, &ctx->config, err) < 0)
+		return -1;
+	if (check_config(ctx, err) < 0 || open_namespaces(ctx, err) < 0)
+		return -1;
+	const char *listen = getenv("LISTEN_FDS");
+	if (listen && *listen) {
+		long n = strtol(listen, NULL, 10);
+		if (n > 0 && n < 1024)
+			ctx->listen_fds = (unsigned int)n;
+	}
+	return 0;
+}
+
+static int make_host_objects(struct container_ctx *ctx, struct keel_error *err)
+{
+	const struct create_opts *o = ctx->opts;
+	ctx->dir_fd = container_dir_create(o->root, o->id, err);
+	if (ctx->dir_fd < 0)
+		return -1;
+	container_dir_path(o->root, o->id, ctx->dir, err);
+	undo_push(&ctx->undo, undo_state_dir, ctx);
+	if (linux_cgroups_prepare(&ctx->cgroups, ctx->config->linux_.cgroups_path, o->id, err) <
+		0 ||
+	    linux_cgroups_create(&ctx->cgroups, err) < 0)
+		return -1;
+	undo_push(&ctx->undo, undo_cgroups, ctx);
+	if (!o->foreground && make_exec_fifo(ctx, err) < 0)
+		return -1;
+	if (o->console_socket) {
+		ctx->console_fd = linux_console_socket_connect(o->console_socket, err);
+		if (ctx->console_fd < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int container_create(const struct create_opts *opts, struct container_ctx *ctx,
+		     struct keel_error *err)
+{
+	ctx_init(ctx, opts);
+	if (container_id_validate(opts->id, err) < 0)
+		return -1;
+	if (opts->systemd_cgroup && access("/run/systemd/system", F_OK) < 0)
+		return keel_error_set(err, 0,
+				      "--systemd-cgroup: systemd is not running on this host "
+				      "(no /run/systemd/system)");
+	if (load_bundle(ctx, err) < 0 || make_host_objects(ctx, err) < 0 ||
+	    enter_children_namespaces(ctx, err) < 0 || spawn_init(ctx, err) < 0 ||
+	    configure_init(ctx, err) < 0 || write_state(ctx, err) < 0)
+		goto fail;
+	if (opts->pid_file && pidfile_write(opts->pid_file, ctx->pid, err) < 0)
+		goto fail;
+	return 0;
+fail:
+	undo_run(&ctx->undo);
+	container_ctx_release(ctx);
+	return -1;
+}
