@@ -28,10 +28,10 @@ static void test_medeleg(void)
 {
 	install_s_trap_handler();
 	csr_write(medeleg, (1UL << CAUSE_USER_ECALL) | (1UL << CAUSE_ILLEGAL_INSTRUCTION) |
-				   (1UL << CAUSE_BREAKPOINT));
+			       (1UL << CAUSE_BREAKPOINT));
 	CHECK_EQ("medeleg holds the delegated bits", csr_read(medeleg),
 		 (1UL << CAUSE_USER_ECALL) | (1UL << CAUSE_ILLEGAL_INSTRUCTION) |
-			 (1UL << CAUSE_BREAKPOINT));
+		     (1UL << CAUSE_BREAKPOINT));
 
 	trap_expect();
 	s_trap_expect();

@@ -49,10 +49,11 @@ static void test_lr_sc(void)
 
 	/* A retry loop as compilers emit it. */
 	cells[0] = 40;
-	__asm__ volatile("1: lr.d.aq %0, (%1)\n\taddi %0, %0, 2\n\tsc.d.rl %0, %0, (%1)\n\tbnez %0, 1b"
-			 : "=&r"(failed)
-			 : "r"(a)
-			 : "memory");
+	__asm__ volatile(
+	    "1: lr.d.aq %0, (%1)\n\taddi %0, %0, 2\n\tsc.d.rl %0, %0, (%1)\n\tbnez %0, 1b"
+	    : "=&r"(failed)
+	    : "r"(a)
+	    : "memory");
 	CHECK_EQ("lr/sc increment loop", cells[0], 42);
 }
 

@@ -7,26 +7,26 @@
 
 const char test_name[] = "rv64d";
 
-#define ONE 0x3ff0000000000000UL
-#define TWO 0x4000000000000000UL
-#define THREE 0x4008000000000000UL
-#define FOUR 0x4010000000000000UL
-#define HALF 0x3fe0000000000000UL
-#define MINUS_ONE 0xbff0000000000000UL
-#define TWO_AND_HALF 0x4004000000000000UL
+#define ONE		   0x3ff0000000000000UL
+#define TWO		   0x4000000000000000UL
+#define THREE		   0x4008000000000000UL
+#define FOUR		   0x4010000000000000UL
+#define HALF		   0x3fe0000000000000UL
+#define MINUS_ONE	   0xbff0000000000000UL
+#define TWO_AND_HALF	   0x4004000000000000UL
 #define MINUS_TWO_AND_HALF 0xc004000000000000UL
-#define PLUS_ZERO 0x0UL
-#define MINUS_ZERO 0x8000000000000000UL
-#define PLUS_INF 0x7ff0000000000000UL
-#define MINUS_INF 0xfff0000000000000UL
-#define QNAN 0x7ff8000000000000UL
-#define QNAN_PAYLOAD 0x7ff8000000012345UL
-#define SNAN 0x7ff0000000000001UL
-#define MAX_DOUBLE 0x7fefffffffffffffUL
-#define MIN_NORMAL 0x0010000000000000UL
-#define MIN_SUBNORMAL 0x1UL
-#define THIRD_DOWN 0x3fd5555555555555UL
-#define THIRD_UP 0x3fd5555555555556UL
+#define PLUS_ZERO	   0x0UL
+#define MINUS_ZERO	   0x8000000000000000UL
+#define PLUS_INF	   0x7ff0000000000000UL
+#define MINUS_INF	   0xfff0000000000000UL
+#define QNAN		   0x7ff8000000000000UL
+#define QNAN_PAYLOAD	   0x7ff8000000012345UL
+#define SNAN		   0x7ff0000000000001UL
+#define MAX_DOUBLE	   0x7fefffffffffffffUL
+#define MIN_NORMAL	   0x0010000000000000UL
+#define MIN_SUBNORMAL	   0x1UL
+#define THIRD_DOWN	   0x3fd5555555555555UL
+#define THIRD_UP	   0x3fd5555555555556UL
 
 static void test_arithmetic(void)
 {
@@ -90,8 +90,9 @@ static void test_flags(void)
 	CHECK_FP("OF: max*2", FOP2_D("fmul.d", MAX_DOUBLE, TWO), PLUS_INF, FLAG_OF | FLAG_NX);
 	CHECK_FP("OF in rtz saturates", FOP2_D_RM("fmul.d", "rtz", MAX_DOUBLE, TWO), MAX_DOUBLE,
 		 FLAG_OF | FLAG_NX);
-	CHECK_FP("OF in rdn, negative", FOP2_D_RM("fmul.d", "rdn", MAX_DOUBLE, 0xc000000000000000UL),
-		 MINUS_INF, FLAG_OF | FLAG_NX);
+	CHECK_FP("OF in rdn, negative",
+		 FOP2_D_RM("fmul.d", "rdn", MAX_DOUBLE, 0xc000000000000000UL), MINUS_INF,
+		 FLAG_OF | FLAG_NX);
 	CHECK_FP("UF: min subnormal / 2", FOP2_D("fmul.d", MIN_SUBNORMAL, HALF), PLUS_ZERO,
 		 FLAG_UF | FLAG_NX);
 	CHECK_FP("UF rounding up to min subnormal", FOP2_D_RM("fmul.d", "rup", MIN_SUBNORMAL, HALF),
@@ -122,8 +123,8 @@ static void test_conversions(void)
 {
 	CHECK_FP("fcvt.w.d +inf", FOP_D_TO_X_RM("fcvt.w.d", "rtz", PLUS_INF), 0x7fffffff, FLAG_NV);
 	CHECK_FP("fcvt.w.d NaN", FOP_D_TO_X_RM("fcvt.w.d", "rtz", QNAN), 0x7fffffff, FLAG_NV);
-	CHECK_FP("fcvt.w.d 2^31", FOP_D_TO_X_RM("fcvt.w.d", "rtz", 0x41e0000000000000UL), 0x7fffffff,
-		 FLAG_NV);
+	CHECK_FP("fcvt.w.d 2^31", FOP_D_TO_X_RM("fcvt.w.d", "rtz", 0x41e0000000000000UL),
+		 0x7fffffff, FLAG_NV);
 	CHECK_FP("fcvt.w.d -2^31-1", FOP_D_TO_X_RM("fcvt.w.d", "rtz", 0xc1e0000000200000UL),
 		 0xffffffff80000000UL, FLAG_NV);
 	CHECK_FP("fcvt.w.d -1.5 rtz", FOP_D_TO_X_RM("fcvt.w.d", "rtz", 0xbff8000000000000UL), -1UL,
@@ -144,9 +145,10 @@ static void test_conversions(void)
 	CHECK_FP("fcvt.lu.d -0.9 rtz", FOP_D_TO_X_RM("fcvt.lu.d", "rtz", 0xbfeccccccccccccdUL), 0,
 		 FLAG_NX);
 	CHECK_FP("fcvt.d.w", FOP_X_TO_D("fcvt.d.w", 0xffffffffUL), MINUS_ONE, 0);
-	CHECK_FP("fcvt.d.wu", FOP_X_TO_D("fcvt.d.wu", 0xffffffffffffffffUL),
-		 0x41efffffffe00000UL, 0);
-	CHECK_FP("fcvt.d.lu", FOP_X_TO_D_RM("fcvt.d.lu", "rne", -1UL), 0x43f0000000000000UL, FLAG_NX);
+	CHECK_FP("fcvt.d.wu", FOP_X_TO_D("fcvt.d.wu", 0xffffffffffffffffUL), 0x41efffffffe00000UL,
+		 0);
+	CHECK_FP("fcvt.d.lu", FOP_X_TO_D_RM("fcvt.d.lu", "rne", -1UL), 0x43f0000000000000UL,
+		 FLAG_NX);
 
 	/* Between precisions: NaNs become canonical, rounding applies. */
 	u64 bits;

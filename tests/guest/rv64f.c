@@ -7,22 +7,22 @@
 
 const char test_name[] = "rv64f";
 
-#define ONE 0x3f800000u
-#define TWO 0x40000000u
-#define THREE 0x40400000u
-#define FOUR 0x40800000u
-#define HALF 0x3f000000u
-#define MINUS_ONE 0xbf800000u
-#define TWO_AND_HALF 0x40200000u /* 2.5 */
-#define PLUS_ZERO 0x00000000u
-#define MINUS_ZERO 0x80000000u
-#define PLUS_INF 0x7f800000u
-#define MINUS_INF 0xff800000u
-#define QNAN 0x7fc00000u /* the canonical NaN */
-#define QNAN_PAYLOAD 0x7fc12345u
-#define SNAN 0x7f800001u
-#define MAX_FLOAT 0x7f7fffffu
-#define MIN_NORMAL 0x00800000u
+#define ONE	      0x3f800000u
+#define TWO	      0x40000000u
+#define THREE	      0x40400000u
+#define FOUR	      0x40800000u
+#define HALF	      0x3f000000u
+#define MINUS_ONE     0xbf800000u
+#define TWO_AND_HALF  0x40200000u /* 2.5 */
+#define PLUS_ZERO     0x00000000u
+#define MINUS_ZERO    0x80000000u
+#define PLUS_INF      0x7f800000u
+#define MINUS_INF     0xff800000u
+#define QNAN	      0x7fc00000u /* the canonical NaN */
+#define QNAN_PAYLOAD  0x7fc12345u
+#define SNAN	      0x7f800001u
+#define MAX_FLOAT     0x7f7fffffu
+#define MIN_NORMAL    0x00800000u
 #define MIN_SUBNORMAL 0x00000001u
 
 static void test_arithmetic(void)
@@ -33,8 +33,8 @@ static void test_arithmetic(void)
 	CHECK_FP("fdiv.s 1/2", FOP2_S("fdiv.s", ONE, TWO), HALF, 0);
 	CHECK_FP("fsqrt.s 4", FOP1_S_RM("fsqrt.s", "dyn", FOUR), TWO, 0);
 	CHECK_FP("fadd.s 1+(-1) is +0", FOP2_S("fadd.s", ONE, MINUS_ONE), PLUS_ZERO, 0);
-	CHECK_FP("fadd.s 1+(-1) is -0 in rdn", FOP2_S_RM("fadd.s", "rdn", ONE, MINUS_ONE), MINUS_ZERO,
-		 0);
+	CHECK_FP("fadd.s 1+(-1) is -0 in rdn", FOP2_S_RM("fadd.s", "rdn", ONE, MINUS_ONE),
+		 MINUS_ZERO, 0);
 	CHECK_FP("fsgnj.s", FOP2N_S("fsgnj.s", ONE, MINUS_ONE), MINUS_ONE, 0);
 	CHECK_FP("fsgnjn.s", FOP2N_S("fsgnjn.s", ONE, MINUS_ONE), ONE, 0);
 	CHECK_FP("fsgnjx.s", FOP2N_S("fsgnjx.s", MINUS_ONE, MINUS_ONE), ONE, 0);
@@ -115,8 +115,8 @@ static void test_nan_handling(void)
 	CHECK_FP("fmin.s(sNaN, 1) = 1 with NV", FOP2N_S("fmin.s", SNAN, ONE), ONE, FLAG_NV);
 	CHECK_FP("fmax.s(1, sNaN) = 1 with NV", FOP2N_S("fmax.s", ONE, SNAN), ONE, FLAG_NV);
 	CHECK_FP("fmin.s(qNaN, 1) = 1", FOP2N_S("fmin.s", QNAN_PAYLOAD, ONE), ONE, 0);
-	CHECK_FP("fmax.s(qNaN, qNaN) = canonical", FOP2N_S("fmax.s", QNAN_PAYLOAD, QNAN_PAYLOAD), QNAN,
-		 0);
+	CHECK_FP("fmax.s(qNaN, qNaN) = canonical", FOP2N_S("fmax.s", QNAN_PAYLOAD, QNAN_PAYLOAD),
+		 QNAN, 0);
 	CHECK_FP("fmin.s(-0, +0) = -0", FOP2N_S("fmin.s", PLUS_ZERO, MINUS_ZERO), MINUS_ZERO, 0);
 	CHECK_FP("fmax.s(-0, +0) = +0", FOP2N_S("fmax.s", MINUS_ZERO, PLUS_ZERO), PLUS_ZERO, 0);
 	CHECK_FP("fmin.s(-1, 2)", FOP2N_S("fmin.s", MINUS_ONE, TWO), MINUS_ONE, 0);
@@ -135,7 +135,10 @@ static void test_nan_handling(void)
 	__asm__ volatile("fmv.w.x ft0, %0\n\tfsw ft0, 0(%1)" ::"r"((u64)TWO), "r"(&mem)
 			 : "ft0", "memory");
 	CHECK_EQ("fsw stores the low word", mem, TWO);
-	__asm__ volatile("fmv.w.x ft0, %1\n\tfmv.x.w %0, ft0" : "=r"(bits) : "r"((u64)MINUS_ONE) : "ft0");
+	__asm__ volatile("fmv.w.x ft0, %1\n\tfmv.x.w %0, ft0"
+			 : "=r"(bits)
+			 : "r"((u64)MINUS_ONE)
+			 : "ft0");
 	CHECK_EQ("fmv.x.w sign-extends", bits, 0xffffffffbf800000UL);
 }
 
@@ -157,7 +160,8 @@ static void test_conversions(void)
 	CHECK_FP("fcvt.w.s -inf", FOP_S_TO_X_RM("fcvt.w.s", "rtz", MINUS_INF), 0xffffffff80000000UL,
 		 FLAG_NV);
 	CHECK_FP("fcvt.w.s NaN", FOP_S_TO_X_RM("fcvt.w.s", "rtz", QNAN), 0x7fffffff, FLAG_NV);
-	CHECK_FP("fcvt.w.s 2^31", FOP_S_TO_X_RM("fcvt.w.s", "rtz", 0x4f000000u), 0x7fffffff, FLAG_NV);
+	CHECK_FP("fcvt.w.s 2^31", FOP_S_TO_X_RM("fcvt.w.s", "rtz", 0x4f000000u), 0x7fffffff,
+		 FLAG_NV);
 	CHECK_FP("fcvt.w.s -2^31 fits", FOP_S_TO_X_RM("fcvt.w.s", "rtz", 0xcf000000u),
 		 0xffffffff80000000UL, 0);
 	CHECK_FP("fcvt.wu.s -1", FOP_S_TO_X_RM("fcvt.wu.s", "rtz", MINUS_ONE), 0, FLAG_NV);
@@ -167,8 +171,8 @@ static void test_conversions(void)
 		 FOP_S_TO_X_RM("fcvt.wu.s", "rtz", 0x4f800000u), 0xffffffffffffffffUL, FLAG_NV);
 	CHECK_FP("fcvt.wu.s 3e9 sign-extended", FOP_S_TO_X_RM("fcvt.wu.s", "rtz", 0x4f32d05eu),
 		 0xffffffffb2d05e00UL, 0);
-	CHECK_FP("fcvt.l.s 1e20", FOP_S_TO_X_RM("fcvt.l.s", "rtz", 0x60ad78ecu), 0x7fffffffffffffffUL,
-		 FLAG_NV);
+	CHECK_FP("fcvt.l.s 1e20", FOP_S_TO_X_RM("fcvt.l.s", "rtz", 0x60ad78ecu),
+		 0x7fffffffffffffffUL, FLAG_NV);
 	CHECK_FP("fcvt.l.s -inf", FOP_S_TO_X_RM("fcvt.l.s", "rtz", MINUS_INF), 0x8000000000000000UL,
 		 FLAG_NV);
 	CHECK_FP("fcvt.lu.s NaN", FOP_S_TO_X_RM("fcvt.lu.s", "rtz", QNAN), 0xffffffffffffffffUL,
@@ -177,7 +181,8 @@ static void test_conversions(void)
 	CHECK_FP("fcvt.s.w -1", FOP_X_TO_S_RM("fcvt.s.w", "rne", -1UL), MINUS_ONE, 0);
 	CHECK_FP("fcvt.s.w uses low 32 bits", FOP_X_TO_S_RM("fcvt.s.w", "rne", 0x100000002UL), TWO,
 		 0);
-	CHECK_FP("fcvt.s.wu", FOP_X_TO_S_RM("fcvt.s.wu", "rne", 0xffffffffUL), 0x4f800000u, FLAG_NX);
+	CHECK_FP("fcvt.s.wu", FOP_X_TO_S_RM("fcvt.s.wu", "rne", 0xffffffffUL), 0x4f800000u,
+		 FLAG_NX);
 	CHECK_FP("fcvt.s.lu", FOP_X_TO_S_RM("fcvt.s.lu", "rne", -1UL), 0x5f800000u, FLAG_NX);
 }
 

@@ -5,7 +5,7 @@
 
 const char test_name[] = "rv64i";
 
-#define NEG1 0xffffffffffffffffUL
+#define NEG1  0xffffffffffffffffUL
 #define MIN64 0x8000000000000000UL
 #define MAX64 0x7fffffffffffffffUL
 
@@ -15,7 +15,8 @@ static void test_register_arithmetic(void)
 	CHECK_EQ("add wraps", OP_RR("add", MAX64, 1), MIN64);
 	CHECK_EQ("sub", OP_RR("sub", 5, 7), -2UL);
 	CHECK_EQ("sub wraps", OP_RR("sub", MIN64, 1), MAX64);
-	CHECK_EQ("and", OP_RR("and", 0xff00ff00ff00ff00UL, 0x0ff00ff00ff00ff0UL), 0x0f000f000f000f00UL);
+	CHECK_EQ("and", OP_RR("and", 0xff00ff00ff00ff00UL, 0x0ff00ff00ff00ff0UL),
+		 0x0f000f000f000f00UL);
 	CHECK_EQ("or", OP_RR("or", 0xff00UL, 0x0ff0UL), 0xfff0UL);
 	CHECK_EQ("xor", OP_RR("xor", 0xff00UL, 0x0ff0UL), 0xf0f0UL);
 	CHECK_EQ("slt negative", OP_RR("slt", -1UL, 1), 1);

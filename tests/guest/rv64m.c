@@ -7,7 +7,7 @@
 const char test_name[] = "rv64m";
 
 #define MIN64 0x8000000000000000UL
-#define NEG1 0xffffffffffffffffUL
+#define NEG1  0xffffffffffffffffUL
 
 static void test_multiply(void)
 {

@@ -68,7 +68,8 @@ static void test_loads_stores(void)
 	u64 sp_now;
 	__asm__ volatile("mv %0, sp" : "=r"(sp_now));
 	CHECK_EQ("c.addi4spn", C_SEQ("c.addi4spn a0, sp, 16", 0, 0), sp_now + 16);
-	CHECK_EQ("c.addi16sp", C_SEQ("mv a2, sp\n\tc.addi16sp sp, -32\n\tmv a0, sp\n\tmv sp, a2", 0, 0),
+	CHECK_EQ("c.addi16sp",
+		 C_SEQ("mv a2, sp\n\tc.addi16sp sp, -32\n\tmv a0, sp\n\tmv sp, a2", 0, 0),
 		 sp_now - 32);
 }
 
@@ -90,9 +91,11 @@ static void test_control_flow(void)
 {
 	CHECK_EQ("c.j", C_SEQ("c.li a0, 1\n\tc.j 1f\n\tc.li a0, 2\n1:", 0, 0), 1);
 	CHECK_EQ("c.beqz taken", C_SEQ("c.beqz a0, 1f\n\tc.li a1, 7\n1:\tc.mv a0, a1", 0, 5), 5);
-	CHECK_EQ("c.beqz not taken", C_SEQ("c.beqz a0, 1f\n\tc.li a1, 7\n1:\tc.mv a0, a1", 1, 5), 7);
+	CHECK_EQ("c.beqz not taken", C_SEQ("c.beqz a0, 1f\n\tc.li a1, 7\n1:\tc.mv a0, a1", 1, 5),
+		 7);
 	CHECK_EQ("c.bnez taken", C_SEQ("c.bnez a0, 1f\n\tc.li a1, 7\n1:\tc.mv a0, a1", 1, 5), 5);
-	CHECK_EQ("c.bnez not taken", C_SEQ("c.bnez a0, 1f\n\tc.li a1, 7\n1:\tc.mv a0, a1", 0, 5), 7);
+	CHECK_EQ("c.bnez not taken", C_SEQ("c.bnez a0, 1f\n\tc.li a1, 7\n1:\tc.mv a0, a1", 0, 5),
+		 7);
 	/* c.jr jumps; c.jalr links pc + 2. */
 	CHECK_EQ("c.jr", C_SEQ("la a1, 1f\n\tc.li a0, 1\n\tc.jr a1\n\tc.li a0, 2\n1:", 0, 0), 1);
 	CHECK_EQ("c.jalr links pc+2",

@@ -96,7 +96,8 @@ static void test_misaligned_access(void)
 	trap_expect();
 	__asm__ volatile("sh %0, 3(%1)" ::"r"(0xabcdUL), "r"(base) : "memory");
 	if (last_trap.count) {
-		CHECK_TRAP("misaligned sh traps with the address", CAUSE_MISALIGNED_STORE, base + 3);
+		CHECK_TRAP("misaligned sh traps with the address", CAUSE_MISALIGNED_STORE,
+			   base + 3);
 	} else {
 		CHECK_EQ("misaligned sh", aligned_cells[0], 0x887766abcd332211UL);
 	}
@@ -115,8 +116,8 @@ static void test_misaligned_access(void)
 	trap_expect();
 	__asm__ volatile("lr.d %0, (%1)" : "=r"(v) : "r"(base + 4) : "memory");
 	CHECK("misaligned lr.d traps",
-	      last_trap.count == 1 &&
-		      (last_trap.cause == CAUSE_MISALIGNED_LOAD || last_trap.cause == CAUSE_LOAD_ACCESS));
+	      last_trap.count == 1 && (last_trap.cause == CAUSE_MISALIGNED_LOAD ||
+				       last_trap.cause == CAUSE_LOAD_ACCESS));
 	CHECK_EQ("misaligned lr.d mtval", last_trap.tval, base + 4);
 }
 

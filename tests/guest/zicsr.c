@@ -37,7 +37,10 @@ static void test_immediate_forms(void)
 	CHECK_EQ("csrrsi sets", csr_read(sscratch), 27);
 }
 
-static u32 insn_at(u64 addr) { return *(volatile u16 *)addr | (u32)(*(volatile u16 *)(addr + 2)) << 16; }
+static u32 insn_at(u64 addr)
+{
+	return *(volatile u16 *)addr | (u32)(*(volatile u16 *)(addr + 2)) << 16;
+}
 
 /* Writing a read-only CSR is illegal, and mtval holds the instruction. */
 static void test_read_only_csrs(void)

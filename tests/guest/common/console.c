@@ -1,8 +1,8 @@
 /* Output on the ns16550a UART: polled, THR empty is LSR bit 5. */
 #include "guest.h"
 
-#define UART_THR 0
-#define UART_LSR 5
+#define UART_THR      0
+#define UART_LSR      5
 #define UART_LSR_THRE 0x20
 
 void uart_putc(char c)

@@ -46,14 +46,14 @@
 #define FOP1_S_RM(insn, rm, a)                                                                     \
 	({                                                                                         \
 		u64 r_;                                                                            \
-		__asm__ volatile("fmv.w.x ft0, %1\n\t" insn " ft2, ft0, " rm "\n\tfmv.x.w %0, ft2"  \
+		__asm__ volatile("fmv.w.x ft0, %1\n\t" insn " ft2, ft0, " rm "\n\tfmv.x.w %0, ft2" \
 				 : "=r"(r_)                                                        \
 				 : "r"((u64)(a))                                                   \
 				 : FP_CLOBBERS);                                                   \
 		(u32) r_;                                                                          \
 	})
 /* float -> integer register (compares, fclass, fcvt to integer). */
-#define FOP_S_TO_X(insn, a) FOP_S_TO_X_SUFFIX(insn, "", a)
+#define FOP_S_TO_X(insn, a)	   FOP_S_TO_X_SUFFIX(insn, "", a)
 #define FOP_S_TO_X_RM(insn, rm, a) FOP_S_TO_X_SUFFIX(insn, ", " rm, a)
 #define FOP_S_TO_X_SUFFIX(insn, suffix, a)                                                         \
 	({                                                                                         \
@@ -77,7 +77,7 @@
 #define FOP_X_TO_S_RM(insn, rm, a)                                                                 \
 	({                                                                                         \
 		u64 r_;                                                                            \
-		__asm__ volatile(insn " ft0, %1, " rm "\n\tfmv.x.w %0, ft0"                         \
+		__asm__ volatile(insn " ft0, %1, " rm "\n\tfmv.x.w %0, ft0"                        \
 				 : "=r"(r_)                                                        \
 				 : "r"((u64)(a))                                                   \
 				 : FP_CLOBBERS);                                                   \
@@ -119,13 +119,13 @@
 #define FOP1_D_RM(insn, rm, a)                                                                     \
 	({                                                                                         \
 		u64 r_;                                                                            \
-		__asm__ volatile("fmv.d.x ft0, %1\n\t" insn " ft2, ft0, " rm "\n\tfmv.x.d %0, ft2"  \
+		__asm__ volatile("fmv.d.x ft0, %1\n\t" insn " ft2, ft0, " rm "\n\tfmv.x.d %0, ft2" \
 				 : "=r"(r_)                                                        \
 				 : "r"((u64)(a))                                                   \
 				 : FP_CLOBBERS);                                                   \
 		r_;                                                                                \
 	})
-#define FOP_D_TO_X(insn, a) FOP_D_TO_X_SUFFIX(insn, "", a)
+#define FOP_D_TO_X(insn, a)	   FOP_D_TO_X_SUFFIX(insn, "", a)
 #define FOP_D_TO_X_RM(insn, rm, a) FOP_D_TO_X_SUFFIX(insn, ", " rm, a)
 #define FOP_D_TO_X_SUFFIX(insn, suffix, a)                                                         \
 	({                                                                                         \
@@ -145,12 +145,12 @@
 				 : FP_CLOBBERS);                                                   \
 		r_;                                                                                \
 	})
-#define FOP_X_TO_D(insn, a) FOP_X_TO_D_SUFFIX(insn, "", a)
+#define FOP_X_TO_D(insn, a)	   FOP_X_TO_D_SUFFIX(insn, "", a)
 #define FOP_X_TO_D_RM(insn, rm, a) FOP_X_TO_D_SUFFIX(insn, ", " rm, a)
 #define FOP_X_TO_D_SUFFIX(insn, suffix, a)                                                         \
 	({                                                                                         \
 		u64 r_;                                                                            \
-		__asm__ volatile(insn " ft0, %1" suffix "\n\tfmv.x.d %0, ft0"                       \
+		__asm__ volatile(insn " ft0, %1" suffix "\n\tfmv.x.d %0, ft0"                      \
 				 : "=r"(r_)                                                        \
 				 : "r"((u64)(a))                                                   \
 				 : FP_CLOBBERS);                                                   \
@@ -158,16 +158,16 @@
 	})
 
 /* fclass result bits. */
-#define FCLASS_NEG_INF (1 << 0)
-#define FCLASS_NEG_NORMAL (1 << 1)
+#define FCLASS_NEG_INF	     (1 << 0)
+#define FCLASS_NEG_NORMAL    (1 << 1)
 #define FCLASS_NEG_SUBNORMAL (1 << 2)
-#define FCLASS_NEG_ZERO (1 << 3)
-#define FCLASS_POS_ZERO (1 << 4)
+#define FCLASS_NEG_ZERO	     (1 << 3)
+#define FCLASS_POS_ZERO	     (1 << 4)
 #define FCLASS_POS_SUBNORMAL (1 << 5)
-#define FCLASS_POS_NORMAL (1 << 6)
-#define FCLASS_POS_INF (1 << 7)
-#define FCLASS_SNAN (1 << 8)
-#define FCLASS_QNAN (1 << 9)
+#define FCLASS_POS_NORMAL    (1 << 6)
+#define FCLASS_POS_INF	     (1 << 7)
+#define FCLASS_SNAN	     (1 << 8)
+#define FCLASS_QNAN	     (1 << 9)
 
 /* Checks a result and the flags it raised (flags are cleared first by the
  * caller through fflags_take()). */

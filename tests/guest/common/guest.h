@@ -26,12 +26,12 @@ typedef uint8_t u8;
 typedef int32_t s32;
 
 /* Board (QEMU virt layout). */
-#define UART0_BASE 0x10000000UL
-#define TEST_DEVICE_BASE 0x100000UL
-#define CLINT_BASE 0x2000000UL
-#define CLINT_MSIP(hart) (CLINT_BASE + 4 * (hart))
+#define UART0_BASE	     0x10000000UL
+#define TEST_DEVICE_BASE     0x100000UL
+#define CLINT_BASE	     0x2000000UL
+#define CLINT_MSIP(hart)     (CLINT_BASE + 4 * (hart))
 #define CLINT_MTIMECMP(hart) (CLINT_BASE + 0x4000 + 8 * (hart))
-#define CLINT_MTIME (CLINT_BASE + 0xbff8)
+#define CLINT_MTIME	     (CLINT_BASE + 0xbff8)
 
 /* Privilege modes as encoded in mstatus.MPP. */
 #define MODE_U 0
@@ -39,46 +39,46 @@ typedef int32_t s32;
 #define MODE_M 3
 
 /* mstatus / sstatus bits. */
-#define MSTATUS_SIE (1UL << 1)
-#define MSTATUS_MIE (1UL << 3)
-#define MSTATUS_SPIE (1UL << 5)
-#define MSTATUS_MPIE (1UL << 7)
-#define MSTATUS_SPP (1UL << 8)
+#define MSTATUS_SIE	  (1UL << 1)
+#define MSTATUS_MIE	  (1UL << 3)
+#define MSTATUS_SPIE	  (1UL << 5)
+#define MSTATUS_MPIE	  (1UL << 7)
+#define MSTATUS_SPP	  (1UL << 8)
 #define MSTATUS_MPP_SHIFT 11
-#define MSTATUS_MPP (3UL << MSTATUS_MPP_SHIFT)
-#define MSTATUS_FS (3UL << 13)
-#define MSTATUS_MPRV (1UL << 17)
-#define MSTATUS_SUM (1UL << 18)
-#define MSTATUS_MXR (1UL << 19)
+#define MSTATUS_MPP	  (3UL << MSTATUS_MPP_SHIFT)
+#define MSTATUS_FS	  (3UL << 13)
+#define MSTATUS_MPRV	  (1UL << 17)
+#define MSTATUS_SUM	  (1UL << 18)
+#define MSTATUS_MXR	  (1UL << 19)
 
 /* Exception causes. */
-#define CAUSE_MISALIGNED_FETCH 0
-#define CAUSE_FETCH_ACCESS 1
+#define CAUSE_MISALIGNED_FETCH	  0
+#define CAUSE_FETCH_ACCESS	  1
 #define CAUSE_ILLEGAL_INSTRUCTION 2
-#define CAUSE_BREAKPOINT 3
-#define CAUSE_MISALIGNED_LOAD 4
-#define CAUSE_LOAD_ACCESS 5
-#define CAUSE_MISALIGNED_STORE 6
-#define CAUSE_STORE_ACCESS 7
-#define CAUSE_USER_ECALL 8
-#define CAUSE_SUPERVISOR_ECALL 9
-#define CAUSE_MACHINE_ECALL 11
-#define CAUSE_FETCH_PAGE_FAULT 12
-#define CAUSE_LOAD_PAGE_FAULT 13
-#define CAUSE_STORE_PAGE_FAULT 15
+#define CAUSE_BREAKPOINT	  3
+#define CAUSE_MISALIGNED_LOAD	  4
+#define CAUSE_LOAD_ACCESS	  5
+#define CAUSE_MISALIGNED_STORE	  6
+#define CAUSE_STORE_ACCESS	  7
+#define CAUSE_USER_ECALL	  8
+#define CAUSE_SUPERVISOR_ECALL	  9
+#define CAUSE_MACHINE_ECALL	  11
+#define CAUSE_FETCH_PAGE_FAULT	  12
+#define CAUSE_LOAD_PAGE_FAULT	  13
+#define CAUSE_STORE_PAGE_FAULT	  15
 
 /* Interrupts: mcause has the top bit set; these are the low bits and the
  * bit positions in mip/mie. */
 #define CAUSE_INTERRUPT (1UL << 63)
-#define IRQ_S_SOFT 1
-#define IRQ_M_SOFT 3
-#define IRQ_S_TIMER 5
-#define IRQ_M_TIMER 7
-#define IRQ_S_EXT 9
-#define IRQ_M_EXT 11
+#define IRQ_S_SOFT	1
+#define IRQ_M_SOFT	3
+#define IRQ_S_TIMER	5
+#define IRQ_M_TIMER	7
+#define IRQ_S_EXT	9
+#define IRQ_M_EXT	11
 
 #define STR_(x) #x
-#define STR(x) STR_(x)
+#define STR(x)	STR_(x)
 #define csr_read(csr)                                                                              \
 	({                                                                                         \
 		u64 v_;                                                                            \
@@ -86,13 +86,25 @@ typedef int32_t s32;
 		v_;                                                                                \
 	})
 #define csr_write(csr, val) __asm__ volatile("csrw " STR(csr) ", %0" ::"r"((u64)(val)) : "memory")
-#define csr_set(csr, val) __asm__ volatile("csrs " STR(csr) ", %0" ::"r"((u64)(val)) : "memory")
+#define csr_set(csr, val)   __asm__ volatile("csrs " STR(csr) ", %0" ::"r"((u64)(val)) : "memory")
 #define csr_clear(csr, val) __asm__ volatile("csrc " STR(csr) ", %0" ::"r"((u64)(val)) : "memory")
 
-static inline void mmio_write32(u64 addr, u32 v) { *(volatile u32 *)addr = v; }
-static inline u32 mmio_read32(u64 addr) { return *(volatile u32 *)addr; }
-static inline void mmio_write64(u64 addr, u64 v) { *(volatile u64 *)addr = v; }
-static inline u64 mmio_read64(u64 addr) { return *(volatile u64 *)addr; }
+static inline void mmio_write32(u64 addr, u32 v)
+{
+	*(volatile u32 *)addr = v;
+}
+static inline u32 mmio_read32(u64 addr)
+{
+	return *(volatile u32 *)addr;
+}
+static inline void mmio_write64(u64 addr, u64 v)
+{
+	*(volatile u64 *)addr = v;
+}
+static inline u64 mmio_read64(u64 addr)
+{
+	return *(volatile u64 *)addr;
+}
 
 /* Defined by each test program. */
 extern const char test_name[];
@@ -108,7 +120,7 @@ void uart_putdec(u64 v);
 void check_eq(const char *what, u64 got, u64 expected, int line);
 void check_true(const char *what, int ok, int line);
 #define CHECK_EQ(what, got, expected) check_eq((what), (u64)(got), (u64)(expected), __LINE__)
-#define CHECK(what, cond) check_true((what), !!(cond), __LINE__)
+#define CHECK(what, cond)	      check_true((what), !!(cond), __LINE__)
 extern int checks_failed;
 extern int checks_run;
 

@@ -3,8 +3,8 @@
 #include "guest.h"
 
 #define KEEL_RETURN_MAGIC 0x4b45454c
-#define REG_A0 10
-#define REG_A7 17
+#define REG_A0		  10
+#define REG_A7		  17
 
 volatile struct trap_record last_trap;
 volatile struct trap_record last_strap;
@@ -51,7 +51,8 @@ static void print_trap(const char *prefix, u64 cause, u64 epc, u64 tval)
 	uart_puthex(tval);
 }
 
-__attribute__((noreturn)) static void die_unexpected(const char *where, u64 cause, u64 epc, u64 tval)
+__attribute__((noreturn)) static void die_unexpected(const char *where, u64 cause, u64 epc,
+						     u64 tval)
 {
 	uart_puts("FAIL ");
 	uart_puts(test_name);
