@@ -276,6 +276,10 @@ static int parse_state_identity(struct parse_ctx *c, const json_t *doc, struct o
 		return parse_error(c, PATH_KEY(NULL, "id"), "invalid container id");
 	if (pid < 0)
 		return parse_error(c, PATH_KEY(NULL, "pid"), "must not be negative");
+	/* A tick count since boot; anything larger is corrupt (and would not
+	 * survive being written back as a JSON integer). */
+	if (s->pid_start_time > INT64_MAX)
+		return parse_error(c, PATH_KEY(NULL, "pidStartTime"), "integer out of range");
 	s->status = (enum oci_status)status;
 	s->pid = pid;
 	return 0;
