@@ -43,6 +43,8 @@ keel_setup() {
 	[ -x "$KEEL" ] || fail "runtime under test not found: $KEEL"
 	[ -n "${TEMPLATE_BUNDLE:-}" ] || fail "suite did not call keel_setup_file"
 	TEST_TMP=$(mktemp -d /tmp/keel-it.XXXXXX)
+	# Traversable by the mapped ids of user-namespace tests.
+	chmod 755 "$TEST_TMP"
 	RT_ROOT=$TEST_TMP/state
 	BUNDLE=$TEST_TMP/bundle
 	CID=kt$$-${BATS_TEST_NUMBER}

@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Receives a container's pty master over a --console-socket and copies it.
+
+    console-receiver.py SOCKET OUTFILE [INPUT]
+
+Listens on the unix socket SOCKET, accepts one connection, takes the file
+descriptor sent with SCM_RIGHTS (the pty master), writes INPUT to it if
+given, then copies everything the container writes to OUTFILE until the
+terminal closes (EIO on the master). Exits 0 on success, 1 if no fd came.
+"""
+import os
+import socket
+import sys
+
+
+def main():
+    if len(sys.argv) not in (3, 4):
+        print(__doc__, file=sys.stderr)
+        return 2
+    path, outfile = sys.argv[1], sys.argv[2]
+    data = sys.argv[3].encode() if len(sys.argv) == 4 else b""
+
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(1)
+    conn, _ = server.accept()
+    _, fds, _, _ = socket.recv_fds(conn, 4096, 4)
+    conn.close()
+    server.close()
+    if len(fds) != 1:
+        print(f"console-receiver: expected one fd, got {len(fds)}", file=sys.stderr)
+        return 1
+    master = fds[0]
+    if data:
+        os.write(master, data)
+    with open(outfile, "wb") as out:
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: every slave fd is closed
+                break
+            if not chunk:
+                break
+            out.write(chunk)
+            out.flush()
+    os.close(master)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
