@@ -431,7 +431,7 @@ has_opt() { [[ ,$1, == *",$2,"* ]]; }
 @test "--preserve-fds passes extra descriptors through" {
 	echo three >"$TEST_TMP/f3"
 	echo four >"$TEST_TMP/f4"
-	set_args sh -c 'cat <&3; cat <&4; ls /proc/1/fd'
+	set_args sh -c 'cat <&3; cat <&4; ls /proc/1/fd; exit 0'
 	run --separate-stderr rt run --preserve-fds 2 --bundle "$BUNDLE" "$(new_id)" \
 		</dev/null 3<"$TEST_TMP/f3" 4<"$TEST_TMP/f4" 5<"$TEST_TMP/f4"
 	[ "$status" -eq 0 ]
