@@ -274,7 +274,7 @@ struct virtio_mmio *virtio_blk_create(const char *spec, struct keel_error *err)
 	struct virtio_mmio *dev =
 	    virtio_mmio_new(&blk_ops, blk, blk_features(&blk->img), BLK_QUEUE_SIZE, CFG_LEN);
 	if (!dev) {
-		keel_error_errno(err, "disk %s", blk->img.path);
+		keel_error_errno(err, "virtio-blk");
 		blk_image_close(&blk->img);
 		free(blk);
 		return NULL;

@@ -25,8 +25,7 @@ static int parse_options(char *opts, struct blk_image *img, const char *spec,
 		else if (strcmp(o, "rw") == 0)
 			img->read_only = false;
 		else
-			return keel_error_set(
-			    err, 0, "--disk %s: unknown option '%s' (expected ro)", spec, o);
+			return keel_error_set(err, 0, "unknown option '%s' (expected ro)", o);
 	}
 	return 0;
 }
@@ -35,17 +34,17 @@ static int image_size(int fd, const char *path, uint64_t *size, struct keel_erro
 {
 	struct stat st;
 	if (fstat(fd, &st) < 0)
-		return keel_error_errno(err, "disk %s: stat", path);
+		return keel_error_errno(err, "stat %s", path);
 	if (S_ISREG(st.st_mode)) {
 		*size = (uint64_t)st.st_size;
 		return 0;
 	}
 	if (S_ISBLK(st.st_mode)) {
 		if (ioctl(fd, BLKGETSIZE64, size) < 0)
-			return keel_error_errno(err, "disk %s: BLKGETSIZE64", path);
+			return keel_error_errno(err, "%s: BLKGETSIZE64", path);
 		return 0;
 	}
-	return keel_error_set(err, 0, "disk %s: not a regular file or block device", path);
+	return keel_error_set(err, 0, "%s: not a regular file or block device", path);
 }
 
 /* Punching a hole past the end of the file changes nothing, but tells
@@ -61,7 +60,7 @@ int blk_image_open(const char *spec, struct blk_image *img, struct keel_error *e
 	img->fd = -1;
 	cleanup_free char *copy = strdup(spec ? spec : "");
 	if (!copy)
-		return keel_error_errno(err, "--disk");
+		return keel_error_errno(err, "disk");
 	char *comma = strchr(copy, ',');
 	if (comma) {
 		*comma = '\0';
@@ -69,14 +68,14 @@ int blk_image_open(const char *spec, struct blk_image *img, struct keel_error *e
 			return -1;
 	}
 	if (copy[0] == '\0')
-		return keel_error_set(err, 0, "--disk '%s': expected FILE[,ro]", spec);
+		return keel_error_set(err, 0, "expected FILE[,ro]");
 	cleanup_close int fd = open(copy, (img->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (fd < 0)
-		return keel_error_errno(err, "disk %s", copy);
+		return keel_error_errno(err, "open %s", copy);
 	if (image_size(fd, copy, &img->size, err) < 0)
 		return -1;
 	if (img->size < 512)
-		return keel_error_set(err, 0, "disk %s: smaller than one 512-byte sector", copy);
+		return keel_error_set(err, 0, "%s: smaller than one 512-byte sector", copy);
 	img->can_discard = !img->read_only && can_punch_holes(fd, img->size);
 	img->path = steal_pointer(&copy);
 	img->fd = steal_fd(&fd);

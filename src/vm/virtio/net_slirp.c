@@ -233,7 +233,7 @@ static int add_forwards(struct slirp_backend *sb, const struct net_spec *spec,
 				      f->guest_port) < 0) {
 			char addr[INET_ADDRSTRLEN];
 			inet_ntop(AF_INET, &f->host_addr, addr, sizeof(addr));
-			return keel_error_set(err, 0, "--net user: hostfwd %s:%s:%d: cannot listen",
+			return keel_error_set(err, 0, "hostfwd %s:%s:%d: cannot listen",
 					      f->udp ? "udp" : "tcp", addr, f->host_port);
 		}
 	}
@@ -245,7 +245,7 @@ struct net_backend *net_slirp_create(const struct net_spec *spec, struct vm_loop
 {
 	struct slirp_backend *sb = calloc(1, sizeof(*sb));
 	if (!sb) {
-		keel_error_errno(err, "--net user");
+		keel_error_errno(err, "user networking");
 		return NULL;
 	}
 	sb->base.ops = &slirp_backend_ops;
@@ -253,14 +253,14 @@ struct net_backend *net_slirp_create(const struct net_spec *spec, struct vm_loop
 	fill_config(&cfg);
 	sb->slirp = slirp_new(&cfg, &slirp_callbacks, sb);
 	if (!sb->slirp) {
-		keel_error_set(err, 0, "--net user: cannot start libslirp");
+		keel_error_set(err, 0, "cannot start libslirp");
 		goto fail;
 	}
 	if (add_forwards(sb, spec, err) < 0)
 		goto fail;
 	struct vm_loop_hook hook = {hook_fill, hook_dispatch, sb};
 	if (vm_loop_add_hook(loop, &hook) < 0) {
-		keel_error_set(err, 0, "--net user: event loop full");
+		keel_error_set(err, 0, "event loop full");
 		goto fail;
 	}
 	return &sb->base;

@@ -38,9 +38,10 @@ static int parse_hostfwd(char *value, struct net_spec *spec, const char *text,
 			 struct keel_error *err)
 {
 	if (spec->nhostfwd == NET_MAX_HOSTFWD)
-		return keel_error_set(err, 0, "--net %s: more than %d hostfwd", text,
-				      NET_MAX_HOSTFWD);
+		return keel_error_set(err, 0, "more than %d hostfwd", NET_MAX_HOSTFWD);
 	struct net_hostfwd *fwd = &spec->hostfwd[spec->nhostfwd];
+	char orig[64]; /* value is cut up below; the message shows it whole */
+	snprintf(orig, sizeof(orig), "%s", value);
 	char *rest = strchr(value, ':');
 	char *dash = rest ? strchr(rest, '-') : NULL;
 	if (!rest || !dash)
@@ -60,8 +61,8 @@ static int parse_hostfwd(char *value, struct net_spec *spec, const char *text,
 	return 0;
 bad:
 	return keel_error_set(
-	    err, 0,
-	    "--net %s: bad hostfwd (expected tcp|udp:[HOSTIP]:HOSTPORT-[GUESTIP]:GUESTPORT)", text);
+	    err, 0, "bad hostfwd '%s' (expected tcp|udp:[HOSTIP]:HOSTPORT-[GUESTIP]:GUESTPORT)",
+	    orig);
 }
 
 /* Six hex pairs; a multicast address cannot be a NIC's own. */
@@ -73,9 +74,8 @@ static int parse_mac(const char *value, struct net_spec *spec, const char *text,
 	if (sscanf(value, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
 		   &end) != 6 ||
 	    strlen(value) != 17 || (b[0] & 1))
-		return keel_error_set(err, 0,
-				      "--net %s: bad mac '%s' (expected unicast XX:XX:XX:XX:XX:XX)",
-				      text, value);
+		return keel_error_set(err, 0, "bad mac '%s' (expected unicast XX:XX:XX:XX:XX:XX)",
+				      value);
 	for (int i = 0; i < 6; i++)
 		spec->mac[i] = (uint8_t)b[i];
 	return 0;
@@ -85,7 +85,7 @@ static int parse_option(char *opt, struct net_spec *spec, const char *text, stru
 {
 	char *eq = strchr(opt, '=');
 	if (!eq)
-		return keel_error_set(err, 0, "--net %s: expected KEY=VALUE, got '%s'", text, opt);
+		return keel_error_set(err, 0, "expected KEY=VALUE, got '%s'", opt);
 	*eq = '\0';
 	const char *value = eq + 1;
 	if (strcmp(opt, "mac") == 0)
@@ -94,14 +94,13 @@ static int parse_option(char *opt, struct net_spec *spec, const char *text, stru
 		return parse_hostfwd(eq + 1, spec, text, err);
 	if (spec->kind == NET_TAP && strcmp(opt, "ifname") == 0) {
 		if (!*value || strlen(value) >= sizeof(spec->ifname) || strchr(value, '/'))
-			return keel_error_set(err, 0, "--net %s: bad interface name '%s'", text,
-					      value);
+			return keel_error_set(err, 0, "bad interface name '%s'", value);
 		strcpy(spec->ifname, value);
 		return 0;
 	}
-	return keel_error_set(err, 0, "--net %s: unknown option '%s' for %s", text, opt,
-			      spec->kind == NET_USER ? "user (expected hostfwd=)"
-						     : "tap (expected ifname=)");
+	return keel_error_set(err, 0, "unknown option '%s' for %s", opt,
+			      spec->kind == NET_USER ? "user (expected hostfwd= or mac=)"
+						     : "tap (expected ifname= or mac=)");
 }
 
 int net_spec_parse(const char *text, struct net_spec *spec, struct keel_error *err)
@@ -111,7 +110,7 @@ int net_spec_parse(const char *text, struct net_spec *spec, struct keel_error *e
 	memcpy(spec->mac, default_mac, sizeof(default_mac));
 	cleanup_free char *copy = strdup(text ? text : "");
 	if (!copy)
-		return keel_error_errno(err, "--net");
+		return keel_error_errno(err, "net");
 	char *save = NULL;
 	char *kind = strtok_r(copy, ",", &save);
 	if (kind && strcmp(kind, "user") == 0)
@@ -119,13 +118,11 @@ int net_spec_parse(const char *text, struct net_spec *spec, struct keel_error *e
 	else if (kind && strcmp(kind, "tap") == 0)
 		spec->kind = NET_TAP;
 	else
-		return keel_error_set(err, 0,
-				      "--net '%s': expected user[,hostfwd=...] or tap,ifname=NAME",
-				      text ? text : "");
+		return keel_error_set(err, 0, "expected user[,hostfwd=...] or tap,ifname=NAME");
 	for (char *o = strtok_r(NULL, ",", &save); o; o = strtok_r(NULL, ",", &save))
 		if (parse_option(o, spec, text, err) < 0)
 			return -1;
 	if (spec->kind == NET_TAP && !spec->ifname[0])
-		return keel_error_set(err, 0, "--net %s: tap needs ifname=NAME", text);
+		return keel_error_set(err, 0, "tap needs ifname=NAME");
 	return 0;
 }

@@ -63,12 +63,12 @@ static int open_tap(const char *ifname, struct keel_error *err)
 {
 	cleanup_close int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return keel_error_errno(err, "--net tap,ifname=%s: /dev/net/tun", ifname);
+		return keel_error_errno(err, "open /dev/net/tun");
 	struct ifreq ifr = {0};
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
-		return keel_error_errno(err, "--net tap,ifname=%s: TUNSETIFF", ifname);
+		return keel_error_errno(err, "tap %s", ifname);
 	return steal_fd(&fd);
 }
 
@@ -77,7 +77,7 @@ struct net_backend *net_tap_create(const struct net_spec *spec, struct vm_loop *
 {
 	struct tap_backend *tb = calloc(1, sizeof(*tb));
 	if (!tb) {
-		keel_error_errno(err, "--net tap");
+		keel_error_errno(err, "tap");
 		return NULL;
 	}
 	tb->base.ops = &tap_backend_ops;
@@ -87,7 +87,7 @@ struct net_backend *net_tap_create(const struct net_spec *spec, struct vm_loop *
 		return NULL;
 	}
 	if (vm_loop_watch_fd(loop, tb->fd, POLLIN, tap_readable, tb) < 0) {
-		keel_error_set(err, 0, "--net tap,ifname=%s: event loop full", spec->ifname);
+		keel_error_set(err, 0, "event loop full");
 		tap_free(&tb->base);
 		return NULL;
 	}

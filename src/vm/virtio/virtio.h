@@ -3,7 +3,10 @@
  * (0x10001000 + n * 0x1000, PLIC IRQ 1 + n).
  *
  * Everything a guest puts in a virtqueue is hostile: descriptors are
- * checked against guest RAM through vm_ram_ptr(), chains are bounded. */
+ * checked against guest RAM through vm_ram_ptr(), chains are bounded.
+ *
+ * Creation errors do not repeat the argument: the caller prefixes it
+ * ("--disk d.img: open d.img: No such file or directory"). */
 #ifndef KEEL_VM_VIRTIO_H
 #define KEEL_VM_VIRTIO_H
 
