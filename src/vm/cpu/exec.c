@@ -1,0 +1,797 @@
+/* The interpreter: threaded dispatch (GCC labels as values) over decoded
+ * instructions held in the icache.
+ *
+ * Locals carry the hot state: pc, the current decoded page (slots and its
+ * virtual address), the TLBs of the current context, the instruction
+ * budget. Falling off the page end hits a sentinel slot; a taken branch
+ * inside the page indexes the slot array directly; anything else goes
+ * through `lookup`, which also polls interrupts and the exit request. */
+#include "vm/cpu/cpu.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static const void *const *op_table;
+
+const void *const *cpu_op_handlers(void)
+{
+	if (!op_table)
+		cpu_exec(NULL, 0);
+	return op_table;
+}
+
+/* the instruction bits at pc, for the tval of an illegal instruction */
+static uint64_t insn_bits(struct hart *h, uint64_t pc, unsigned len)
+{
+	uint64_t pa, v = 0;
+	if (mmu_translate(h, pc, ACC_FETCH, &pa) != 0)
+		return 0;
+	const uint8_t *p = vm_ram_ptr(h->env.bus, pa, len);
+	if (p)
+		memcpy(&v, p, len);
+	return v;
+}
+
+/* Fetches the raw instruction at pc outside the icache (MMIO, page
+ * crossing, tracing). Returns 0 or an exception cause, *tval set. */
+static int fetch_raw(struct hart *h, uint64_t pc, uint32_t *raw, uint64_t *tval)
+{
+	uint32_t v = 0;
+	for (unsigned half = 0; half < 2; half++) {
+		uint64_t va = pc + 2 * half, pa, part;
+		*tval = va;
+		int r = mmu_translate(h, va, ACC_FETCH, &pa);
+		if (r)
+			return r;
+		const uint8_t *p = vm_ram_ptr(h->env.bus, pa, 2);
+		if (p) {
+			uint16_t w;
+			memcpy(&w, p, 2);
+			part = w;
+		} else if (!vm_bus_load(h->env.bus, pa, 2, &part)) {
+			return EXC_INSN_ACCESS;
+		}
+		v |= (uint32_t)(part & 0xffff) << (16 * half);
+		if (half == 0 && insn_length(v) == 2)
+			break;
+	}
+	*raw = v;
+	return 0;
+}
+
+/* Decodes one instruction into the hart's out-of-page slot. */
+static int decode_uncached(struct hart *h, uint64_t pc, uint64_t *tval)
+{
+	uint32_t raw;
+	int r = fetch_raw(h, pc, &raw, tval);
+	if (r)
+		return r;
+	struct insn *in = &h->xpage[0];
+	cpu_decode(raw, in);
+	in->handler = op_table[in->op];
+	if (h->trace)
+		fprintf(stderr, "keel-vm: hart %u %c %016" PRIx64 " %08" PRIx32 "\n",
+			(unsigned)h->s.mhartid, "US?M"[h->s.priv], pc, raw);
+	return 0;
+}
+
+/* Fetch translation for a page; fills the fetch TLB with its code page.
+ * *cp is NULL when the page is not RAM (execute uncached). */
+static int fetch_page(struct hart *h, struct tlb_entry *tlb, uint64_t pc, struct code_page **cp)
+{
+	uint64_t pa;
+	int r = mmu_translate(h, pc, ACC_FETCH, &pa);
+	if (r)
+		return r;
+	*cp = icache_page(&h->icache, h->env.bus, pa & PAGE_MASK);
+	if (*cp) {
+		struct tlb_entry *e = &tlb[(pc >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+		e->tag = pc & PAGE_MASK;
+		e->addend = (uintptr_t)*cp;
+	}
+	return 0;
+}
+
+static void decode_slot(struct code_page *cp, struct insn *slot, uint64_t pc)
+{
+	unsigned off = pc & (PAGE_SIZE - 1);
+	uint32_t raw = 0;
+	memcpy(&raw, cp->host + off, off == PAGE_SIZE - 2 ? 2 : 4);
+	cpu_decode(raw, slot);
+	slot->handler = op_table[slot->op];
+}
+
+static uint64_t amo32(unsigned kind, uint32_t old, uint32_t src)
+{
+	switch (kind) {
+	case AMO_SWAP:
+		return src;
+	case AMO_ADD:
+		return old + src;
+	case AMO_XOR:
+		return old ^ src;
+	case AMO_AND:
+		return old & src;
+	case AMO_OR:
+		return old | src;
+	case AMO_MIN:
+		return (int32_t)old < (int32_t)src ? old : src;
+	case AMO_MAX:
+		return (int32_t)old > (int32_t)src ? old : src;
+	case AMO_MINU:
+		return old < src ? old : src;
+	default:
+		return old > src ? old : src;
+	}
+}
+
+static uint64_t amo64(unsigned kind, uint64_t old, uint64_t src)
+{
+	switch (kind) {
+	case AMO_SWAP:
+		return src;
+	case AMO_ADD:
+		return old + src;
+	case AMO_XOR:
+		return old ^ src;
+	case AMO_AND:
+		return old & src;
+	case AMO_OR:
+		return old | src;
+	case AMO_MIN:
+		return (int64_t)old < (int64_t)src ? old : src;
+	case AMO_MAX:
+		return (int64_t)old > (int64_t)src ? old : src;
+	case AMO_MINU:
+		return old < src ? old : src;
+	default:
+		return old > src ? old : src;
+	}
+}
+
+static uint64_t div64(int64_t a, int64_t b)
+{
+	if (b == 0)
+		return UINT64_MAX;
+	if (a == INT64_MIN && b == -1)
+		return (uint64_t)a;
+	return (uint64_t)(a / b);
+}
+
+static uint64_t rem64(int64_t a, int64_t b)
+{
+	if (b == 0)
+		return (uint64_t)a;
+	if (a == INT64_MIN && b == -1)
+		return 0;
+	return (uint64_t)(a % b);
+}
+
+static uint64_t sext32(uint64_t v)
+{
+	return (uint64_t)(int64_t)(int32_t)v;
+}
+
+static uint64_t divw(int32_t a, int32_t b)
+{
+	if (b == 0)
+		return UINT64_MAX;
+	if (a == INT32_MIN && b == -1)
+		return sext32((uint32_t)a);
+	return sext32((uint32_t)(a / b));
+}
+
+static uint64_t remw(int32_t a, int32_t b)
+{
+	if (b == 0)
+		return sext32((uint32_t)a);
+	if (a == INT32_MIN && b == -1)
+		return 0;
+	return sext32((uint32_t)(a % b));
+}
+
+static uint64_t mulhsu(int64_t a, uint64_t b)
+{
+	return (uint64_t)(((__int128)a * (unsigned __int128)b) >> 64);
+}
+
+/* ECALL with the built-in firmware: true if the SBI call was handled */
+static bool firmware_call(struct hart *h)
+{
+	if (h->s.priv != PRIV_S || !h->env.sbi_call)
+		return false;
+	fpu_host_enter(h);
+	bool handled = h->env.sbi_call(h->env.opaque, h);
+	fpu_host_leave(h);
+	return handled;
+}
+
+static int csr_op(struct hart *h, const struct insn *in, uint64_t operand, bool write_only,
+		  bool set_clear, bool clear)
+{
+	unsigned csr = (unsigned)in->imm & 0xfff;
+	uint64_t old = 0;
+	if (!write_only || in->rs3 != 0) {
+		if (!csr_read(h, csr, &old))
+			return -1;
+	}
+	uint64_t nv = operand;
+	if (set_clear) {
+		if (in->rs1 == 0) /* rs1 = x0 / uimm = 0: no write at all */
+			goto done;
+		nv = clear ? old & ~operand : old | operand;
+	}
+	if (!csr_write(h, csr, nv))
+		return -1;
+done:
+	h->s.x[in->rd] = old;
+	return 0;
+}
+
+uint64_t cpu_exec(struct hart *h, uint64_t budget)
+{
+	static const void *const labels[OP_COUNT] = {
+#define CPU_OP_LABEL(name) [OP_##name] = &&op_##name,
+	    CPU_OPS(CPU_OP_LABEL)
+#undef CPU_OP_LABEL
+	};
+	if (!h) {
+		op_table = labels;
+		return 0;
+	}
+
+	struct hart_state *const s = &h->s;
+	uint64_t *const x = s->x;
+	uint64_t pc = s->pc;
+	int64_t left = (int64_t)budget, left_synced = left;
+	const struct insn *ip;
+	struct insn *slots = NULL;
+	struct code_page *cur_cp = NULL;
+	uint64_t page_va = ~0ull;
+	struct tlb_entry *tlb_ld, *tlb_st, *tlb_fe;
+	uint64_t cause = 0, tval = 0;
+
+#define SYNC_CTX()                                                                                 \
+	do {                                                                                       \
+		enum tlb_ctx dc_ = mmu_data_ctx(h);                                                \
+		tlb_ld = h->tlb[dc_][ACC_LOAD];                                                    \
+		tlb_st = h->tlb[dc_][ACC_STORE];                                                   \
+		tlb_fe = h->tlb[mmu_fetch_ctx(h)][ACC_FETCH];                                      \
+	} while (0)
+#define SYNC_INSTRET()                                                                             \
+	do {                                                                                       \
+		s->minstret += (uint64_t)(left_synced - left);                                     \
+		left_synced = left;                                                                \
+	} while (0)
+#define DISPATCH() goto * ip->handler
+#define NEXT()                                                                                     \
+	do {                                                                                       \
+		unsigned len_ = ip->len;                                                           \
+		left--;                                                                            \
+		pc += len_;                                                                        \
+		ip += len_ >> 1;                                                                   \
+		DISPATCH();                                                                        \
+	} while (0)
+	/* ends the instruction and re-enters through lookup (state changed) */
+#define NEXT_LOOKUP()                                                                              \
+	do {                                                                                       \
+		left--;                                                                            \
+		pc += ip->len;                                                                     \
+		goto lookup;                                                                       \
+	} while (0)
+#define JUMP(target)                                                                               \
+	do {                                                                                       \
+		uint64_t t_ = (target);                                                            \
+		left--;                                                                            \
+		pc = t_;                                                                           \
+		if (likely((t_ & PAGE_MASK) == page_va && left > 0)) {                             \
+			ip = slots + ((t_ & (PAGE_SIZE - 1)) >> 1);                                \
+			DISPATCH();                                                                \
+		}                                                                                  \
+		goto lookup;                                                                       \
+	} while (0)
+#define EXCEPTION(c, t)                                                                            \
+	do {                                                                                       \
+		cause = (c);                                                                       \
+		tval = (t);                                                                        \
+		goto exception;                                                                    \
+	} while (0)
+#define ILLEGAL() EXCEPTION(EXC_ILLEGAL, insn_bits(h, pc, ip->len))
+#define RD	  x[ip->rd]
+#define RS1	  x[ip->rs1]
+#define RS2	  x[ip->rs2]
+#define IMM	  ((int64_t)ip->imm)
+#define TLB_HIT(tlb, va, size)                                                                     \
+	(&(tlb)[((va) >> PAGE_SHIFT) & (TLB_SIZE - 1)])->tag == ((va) & (PAGE_MASK | ((size)-1)))
+#define TLB_HOST(tlb, va) ((tlb)[((va) >> PAGE_SHIFT) & (TLB_SIZE - 1)].addend + (va))
+#define LOAD(T)                                                                                    \
+	do {                                                                                       \
+		uint64_t va_ = RS1 + IMM;                                                          \
+		if (likely(TLB_HIT(tlb_ld, va_, sizeof(T)))) {                                     \
+			RD = (uint64_t)(int64_t) * (T *)TLB_HOST(tlb_ld, va_);                     \
+			NEXT();                                                                    \
+		}                                                                                  \
+		uint64_t v_;                                                                       \
+		s->pc = pc;                                                                        \
+		int r_ = mmu_load_slow(h, va_, sizeof(T), &v_);                                    \
+		if (unlikely(r_))                                                                  \
+			EXCEPTION(r_, va_);                                                        \
+		RD = (uint64_t)(int64_t)(T)v_;                                                     \
+		NEXT();                                                                            \
+	} while (0)
+#define STORE_VALUE(T, value)                                                                      \
+	do {                                                                                       \
+		uint64_t va_ = RS1 + IMM;                                                          \
+		if (likely(TLB_HIT(tlb_st, va_, sizeof(T)))) {                                     \
+			*(T *)TLB_HOST(tlb_st, va_) = (T)(value);                                  \
+			NEXT();                                                                    \
+		}                                                                                  \
+		s->pc = pc;                                                                        \
+		int r_ = mmu_store_slow(h, va_, sizeof(T), (value));                               \
+		if (unlikely(r_))                                                                  \
+			EXCEPTION(r_, va_);                                                        \
+		if (unlikely(h->irq_check || h->exit_request))                                     \
+			NEXT_LOOKUP();                                                             \
+		NEXT();                                                                            \
+	} while (0)
+#define STORE(T) STORE_VALUE(T, RS2)
+
+	SYNC_CTX();
+
+lookup:
+	if (unlikely(left <= 0 || h->exit_request || s->stopped))
+		goto out;
+	if (unlikely(h->irq_check)) {
+		h->irq_check = false;
+		s->pc = pc;
+		if (cpu_check_interrupts(h)) {
+			pc = s->pc;
+			SYNC_CTX();
+		}
+	}
+	if (unlikely(h->trace))
+		goto uncached;
+	{
+		struct tlb_entry *e = &tlb_fe[(pc >> PAGE_SHIFT) & (TLB_SIZE - 1)];
+		struct code_page *cp;
+		if (likely(e->tag == (pc & PAGE_MASK))) {
+			cp = (struct code_page *)e->addend;
+			icache_validate(&h->icache, cp);
+		} else {
+			s->pc = pc;
+			int r = fetch_page(h, tlb_fe, pc, &cp);
+			if (r)
+				EXCEPTION(r, pc);
+			if (!cp)
+				goto uncached;
+		}
+		cur_cp = cp;
+		slots = cp->slots;
+		page_va = pc & PAGE_MASK;
+		ip = slots + ((pc & (PAGE_SIZE - 1)) >> 1);
+		DISPATCH();
+	}
+
+uncached:
+	/* MMIO code, page-crossing instruction, or tracing: decode every time */
+	{
+		s->pc = pc;
+		int r = decode_uncached(h, pc, &tval);
+		if (r)
+			EXCEPTION(r, tval);
+		page_va = ~0ull;
+		ip = &h->xpage[0];
+		DISPATCH();
+	}
+
+exception:
+	s->pc = pc;
+	cpu_take_trap(h, cause, tval);
+	left--;
+	pc = s->pc;
+	SYNC_CTX();
+	goto lookup;
+
+op_decode:
+	decode_slot(cur_cp, (struct insn *)ip, pc);
+	if ((pc & (PAGE_SIZE - 1)) == PAGE_SIZE - 2 && ip->len == 4)
+		((struct insn *)ip)->handler = &&op_cross_page;
+	DISPATCH();
+op_cross_page:
+	goto uncached;
+op_page_end:
+	goto lookup;
+op_illegal:
+	EXCEPTION(EXC_ILLEGAL, (uint32_t)ip->imm & (ip->len == 2 ? 0xffffu : 0xffffffffu));
+
+op_lui:
+	RD = (uint64_t)IMM;
+	NEXT();
+op_auipc:
+	RD = pc + (uint64_t)IMM;
+	NEXT();
+op_jal:
+	RD = pc + ip->len;
+	JUMP(pc + (uint64_t)IMM);
+op_jalr : {
+	uint64_t t = (RS1 + (uint64_t)IMM) & ~1ull;
+	RD = pc + ip->len;
+	JUMP(t);
+}
+op_beq:
+	if (RS1 == RS2)
+		JUMP(pc + (uint64_t)IMM);
+	NEXT();
+op_bne:
+	if (RS1 != RS2)
+		JUMP(pc + (uint64_t)IMM);
+	NEXT();
+op_blt:
+	if ((int64_t)RS1 < (int64_t)RS2)
+		JUMP(pc + (uint64_t)IMM);
+	NEXT();
+op_bge:
+	if ((int64_t)RS1 >= (int64_t)RS2)
+		JUMP(pc + (uint64_t)IMM);
+	NEXT();
+op_bltu:
+	if (RS1 < RS2)
+		JUMP(pc + (uint64_t)IMM);
+	NEXT();
+op_bgeu:
+	if (RS1 >= RS2)
+		JUMP(pc + (uint64_t)IMM);
+	NEXT();
+
+op_lb:
+	LOAD(int8_t);
+op_lh:
+	LOAD(int16_t);
+op_lw:
+	LOAD(int32_t);
+op_ld:
+	LOAD(uint64_t);
+op_lbu:
+	LOAD(uint8_t);
+op_lhu:
+	LOAD(uint16_t);
+op_lwu:
+	LOAD(uint32_t);
+op_sb:
+	STORE(uint8_t);
+op_sh:
+	STORE(uint16_t);
+op_sw:
+	STORE(uint32_t);
+op_sd:
+	STORE(uint64_t);
+
+op_addi:
+	RD = RS1 + (uint64_t)IMM;
+	NEXT();
+op_slti:
+	RD = (int64_t)RS1 < IMM;
+	NEXT();
+op_sltiu:
+	RD = RS1 < (uint64_t)IMM;
+	NEXT();
+op_xori:
+	RD = RS1 ^ (uint64_t)IMM;
+	NEXT();
+op_ori:
+	RD = RS1 | (uint64_t)IMM;
+	NEXT();
+op_andi:
+	RD = RS1 & (uint64_t)IMM;
+	NEXT();
+op_slli:
+	RD = RS1 << ip->imm;
+	NEXT();
+op_srli:
+	RD = RS1 >> ip->imm;
+	NEXT();
+op_srai:
+	RD = (uint64_t)((int64_t)RS1 >> ip->imm);
+	NEXT();
+op_addiw:
+	RD = sext32(RS1 + (uint64_t)IMM);
+	NEXT();
+op_slliw:
+	RD = sext32((uint32_t)RS1 << ip->imm);
+	NEXT();
+op_srliw:
+	RD = sext32((uint32_t)RS1 >> ip->imm);
+	NEXT();
+op_sraiw:
+	RD = (uint64_t)(int64_t)((int32_t)RS1 >> ip->imm);
+	NEXT();
+
+op_add:
+	RD = RS1 + RS2;
+	NEXT();
+op_sub:
+	RD = RS1 - RS2;
+	NEXT();
+op_sll:
+	RD = RS1 << (RS2 & 63);
+	NEXT();
+op_slt:
+	RD = (int64_t)RS1 < (int64_t)RS2;
+	NEXT();
+op_sltu:
+	RD = RS1 < RS2;
+	NEXT();
+op_xor:
+	RD = RS1 ^ RS2;
+	NEXT();
+op_srl:
+	RD = RS1 >> (RS2 & 63);
+	NEXT();
+op_sra:
+	RD = (uint64_t)((int64_t)RS1 >> (RS2 & 63));
+	NEXT();
+op_or:
+	RD = RS1 | RS2;
+	NEXT();
+op_and:
+	RD = RS1 & RS2;
+	NEXT();
+op_addw:
+	RD = sext32(RS1 + RS2);
+	NEXT();
+op_subw:
+	RD = sext32(RS1 - RS2);
+	NEXT();
+op_sllw:
+	RD = sext32((uint32_t)RS1 << (RS2 & 31));
+	NEXT();
+op_srlw:
+	RD = sext32((uint32_t)RS1 >> (RS2 & 31));
+	NEXT();
+op_sraw:
+	RD = (uint64_t)(int64_t)((int32_t)RS1 >> (RS2 & 31));
+	NEXT();
+
+op_mul:
+	RD = RS1 * RS2;
+	NEXT();
+op_mulh:
+	RD = (uint64_t)(((__int128)(int64_t)RS1 * (__int128)(int64_t)RS2) >> 64);
+	NEXT();
+op_mulhsu:
+	RD = mulhsu((int64_t)RS1, RS2);
+	NEXT();
+op_mulhu:
+	RD = (uint64_t)(((unsigned __int128)RS1 * RS2) >> 64);
+	NEXT();
+op_div:
+	RD = div64((int64_t)RS1, (int64_t)RS2);
+	NEXT();
+op_divu:
+	RD = RS2 ? RS1 / RS2 : UINT64_MAX;
+	NEXT();
+op_rem:
+	RD = rem64((int64_t)RS1, (int64_t)RS2);
+	NEXT();
+op_remu:
+	RD = RS2 ? RS1 % RS2 : RS1;
+	NEXT();
+op_mulw:
+	RD = sext32(RS1 * RS2);
+	NEXT();
+op_divw:
+	RD = divw((int32_t)RS1, (int32_t)RS2);
+	NEXT();
+op_divuw:
+	RD = (uint32_t)RS2 ? sext32((uint32_t)RS1 / (uint32_t)RS2) : UINT64_MAX;
+	NEXT();
+op_remw:
+	RD = remw((int32_t)RS1, (int32_t)RS2);
+	NEXT();
+op_remuw:
+	RD = (uint32_t)RS2 ? sext32((uint32_t)RS1 % (uint32_t)RS2) : sext32(RS1);
+	NEXT();
+
+op_fence:
+	NEXT();
+op_fence_i:
+	icache_flush(&h->icache);
+	NEXT_LOOKUP();
+op_ecall:
+	s->pc = pc;
+	if (firmware_call(h)) {
+		SYNC_CTX();
+		NEXT_LOOKUP();
+	}
+	EXCEPTION(s->priv == PRIV_U   ? EXC_ECALL_U
+		  : s->priv == PRIV_S ? EXC_ECALL_S
+				      : EXC_ECALL_M,
+		  0);
+op_ebreak:
+	EXCEPTION(EXC_BREAKPOINT, pc);
+op_mret:
+	if (s->priv != PRIV_M)
+		ILLEGAL();
+	cpu_mret(h);
+	goto xret;
+op_sret:
+	if (s->priv < PRIV_S || (s->priv == PRIV_S && (s->mstatus & MSTATUS_TSR)))
+		ILLEGAL();
+	cpu_sret(h);
+xret:
+	left--;
+	pc = s->pc;
+	s->reservation_valid = false;
+	h->irq_check = true;
+	SYNC_CTX();
+	goto lookup;
+op_wfi:
+	if (s->priv == PRIV_U || (s->priv == PRIV_S && (s->mstatus & MSTATUS_TW)))
+		ILLEGAL();
+	left--;
+	pc += ip->len;
+	if (!(s->mip & s->mie)) {
+		s->wfi = true;
+		goto out;
+	}
+	h->irq_check = true;
+	goto lookup;
+op_sfence_vma:
+	if (s->priv == PRIV_U || (s->priv == PRIV_S && (s->mstatus & MSTATUS_TVM)))
+		ILLEGAL();
+	if (ip->rs1)
+		mmu_flush_page(h, RS1);
+	else
+		mmu_flush_all(h);
+	NEXT_LOOKUP();
+
+op_csrrw:
+	s->pc = pc;
+	SYNC_INSTRET();
+	if (csr_op(h, ip, RS1, true, false, false))
+		ILLEGAL();
+	goto csr_done;
+op_csrrs:
+	s->pc = pc;
+	SYNC_INSTRET();
+	if (csr_op(h, ip, RS1, false, true, false))
+		ILLEGAL();
+	goto csr_done;
+op_csrrc:
+	s->pc = pc;
+	SYNC_INSTRET();
+	if (csr_op(h, ip, RS1, false, true, true))
+		ILLEGAL();
+	goto csr_done;
+op_csrrwi:
+	s->pc = pc;
+	SYNC_INSTRET();
+	if (csr_op(h, ip, ip->rs1, true, false, false))
+		ILLEGAL();
+	goto csr_done;
+op_csrrsi:
+	s->pc = pc;
+	SYNC_INSTRET();
+	if (csr_op(h, ip, ip->rs1, false, true, false))
+		ILLEGAL();
+	goto csr_done;
+op_csrrci:
+	s->pc = pc;
+	SYNC_INSTRET();
+	if (csr_op(h, ip, ip->rs1, false, true, true))
+		ILLEGAL();
+csr_done:
+	/* privilege-related state (SUM, MPRV, satp, interrupt enables) may
+	 * have changed: continue through lookup */
+	SYNC_CTX();
+	NEXT_LOOKUP();
+
+op_lr_w:
+op_lr_d : {
+	unsigned size = ip->op == OP_lr_w ? 4 : 8;
+	uint64_t va = RS1;
+	void *p;
+	int r = mmu_atomic_ptr(h, va, size, false, &p);
+	if (r)
+		EXCEPTION(r, va);
+	RD = size == 4 ? sext32(*(uint32_t *)p) : *(uint64_t *)p;
+	s->reservation = va;
+	s->reservation_valid = true;
+	NEXT();
+}
+op_sc_w:
+op_sc_d : {
+	unsigned size = ip->op == OP_sc_w ? 4 : 8;
+	uint64_t va = RS1, src = RS2;
+	void *p;
+	int r = mmu_atomic_ptr(h, va, size, true, &p);
+	if (r)
+		EXCEPTION(r, va);
+	bool ok = s->reservation_valid && s->reservation == va;
+	s->reservation_valid = false;
+	if (ok) {
+		if (size == 4)
+			*(uint32_t *)p = (uint32_t)src;
+		else
+			*(uint64_t *)p = src;
+	}
+	RD = !ok;
+	NEXT();
+}
+op_amo_w : {
+	uint64_t va = RS1;
+	void *p;
+	int r = mmu_atomic_ptr(h, va, 4, true, &p);
+	if (r)
+		EXCEPTION(r, va);
+	uint32_t old = *(uint32_t *)p;
+	*(uint32_t *)p = (uint32_t)amo32(ip->rm, old, (uint32_t)RS2);
+	RD = sext32(old);
+	NEXT();
+}
+op_amo_d : {
+	uint64_t va = RS1;
+	void *p;
+	int r = mmu_atomic_ptr(h, va, 8, true, &p);
+	if (r)
+		EXCEPTION(r, va);
+	uint64_t old = *(uint64_t *)p;
+	*(uint64_t *)p = amo64(ip->rm, old, RS2);
+	RD = old;
+	NEXT();
+}
+
+	/* FP loads and stores write f registers directly (rd is not redirected) */
+op_flw:
+	if (fs_off(h))
+		ILLEGAL();
+	{
+		uint64_t va = RS1 + (uint64_t)IMM, v;
+		if (likely(TLB_HIT(tlb_ld, va, 4))) {
+			v = *(uint32_t *)TLB_HOST(tlb_ld, va);
+		} else {
+			s->pc = pc;
+			int r = mmu_load_slow(h, va, 4, &v);
+			if (r)
+				EXCEPTION(r, va);
+		}
+		s->f[ip->rd] = 0xffffffff00000000ull | (uint32_t)v;
+		fs_mark_dirty(h);
+		NEXT();
+	}
+op_fld:
+	if (fs_off(h))
+		ILLEGAL();
+	{
+		uint64_t va = RS1 + (uint64_t)IMM, v;
+		if (likely(TLB_HIT(tlb_ld, va, 8))) {
+			v = *(uint64_t *)TLB_HOST(tlb_ld, va);
+		} else {
+			s->pc = pc;
+			int r = mmu_load_slow(h, va, 8, &v);
+			if (r)
+				EXCEPTION(r, va);
+		}
+		s->f[ip->rd] = v;
+		fs_mark_dirty(h);
+		NEXT();
+	}
+op_fsw:
+	if (fs_off(h))
+		ILLEGAL();
+	STORE_VALUE(uint32_t, s->f[ip->rs2]);
+op_fsd:
+	if (fs_off(h))
+		ILLEGAL();
+	STORE_VALUE(uint64_t, s->f[ip->rs2]);
+op_fp:
+	if (!fpu_execute(h, ip))
+		ILLEGAL();
+	NEXT();
+
+out:
+	s->pc = pc;
+	SYNC_INSTRET();
+	return (uint64_t)((int64_t)budget - left);
+}

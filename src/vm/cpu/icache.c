@@ -1,0 +1,68 @@
+/* Decoded-instruction cache: lazily decoded pages, revalidated after fences. */
+#include "vm/cpu/icache.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm/machine/bus.h"
+
+int icache_init(struct icache *c, const struct vm_bus *bus)
+{
+	c->npages = bus->ram_size >> 12;
+	c->pages = calloc(c->npages ? c->npages : 1, sizeof(*c->pages));
+	c->generation = 1;
+	return c->pages ? 0 : -1;
+}
+
+void icache_free(struct icache *c)
+{
+	for (uint64_t i = 0; i < c->npages; i++)
+		free(c->pages[i]);
+	free(c->pages);
+	c->pages = NULL;
+}
+
+static void reset_slots(struct icache *c, struct code_page *p)
+{
+	for (unsigned i = 0; i < ICACHE_SLOTS; i++)
+		p->slots[i].handler = c->decode_handler;
+	p->slots[ICACHE_SLOTS].handler = c->end_handler;
+	p->slots[ICACHE_SLOTS + 1].handler = c->end_handler;
+}
+
+void icache_revalidate(struct icache *c, struct code_page *p)
+{
+	/* a fence happened since: redecode only if the bytes changed */
+	if (memcmp(p->bytes, p->host, sizeof(p->bytes)) != 0) {
+		memcpy(p->bytes, p->host, sizeof(p->bytes));
+		reset_slots(c, p);
+	}
+	p->generation = c->generation;
+}
+
+struct code_page *icache_page(struct icache *c, const struct vm_bus *bus, uint64_t pa)
+{
+	uint64_t idx = (pa - bus->ram_base) >> 12;
+	if (pa < bus->ram_base || idx >= c->npages)
+		return NULL;
+	struct code_page *p = c->pages[idx];
+	if (p) {
+		icache_validate(c, p);
+		return p;
+	}
+	p = malloc(sizeof(*p));
+	if (!p)
+		return NULL;
+	p->pa = bus->ram_base + (idx << 12);
+	p->host = bus->ram + (idx << 12);
+	memcpy(p->bytes, p->host, sizeof(p->bytes));
+	reset_slots(c, p);
+	p->generation = c->generation;
+	c->pages[idx] = p;
+	return p;
+}
+
+void icache_flush(struct icache *c)
+{
+	c->generation++;
+}
