@@ -1154,6 +1154,37 @@ static void state_fields_cover_the_struct(void **state)
 	assert_int_equal(covered, payload);
 }
 
+static void state_saves_and_loads_into_a_new_device(void **state)
+{
+	struct keel_error err = {0};
+	start_rng();
+	desc(0, DATA, 8, D_WRITE, 0);
+	submit(0);
+	submit(0);
+	struct virtio_mmio_state saved = *virtio_mmio_save_state(fx->dev);
+	assert_int_equal(saved.queues[0].used_idx, 2);
+	virtio_mmio_free(fx->dev);
+	fx->bus.nregions = 0;
+	fx->irq_level = 0;
+	attach(virtio_rng_create(&err));
+	assert_int_equal(virtio_mmio_load_state(fx->dev, &saved, &err), 0);
+	assert_int_equal(fx->irq_level, 1); /* the pending interrupt came back */
+	assert_int_equal(rd(R_STATUS), saved.status);
+	submit(0); /* the driver carries on where it was */
+	assert_int_equal(used_idx(Q0_USED), 3);
+	assert_false(rd(R_STATUS) & S_NEEDS_RESET);
+
+	/* a hostile snapshot: a ready queue with rings outside RAM */
+	saved.queues[0].desc_addr = RAM_BASE + RAM_SIZE - 16;
+	assert_int_equal(virtio_mmio_load_state(fx->dev, &saved, &err), -1);
+	assert_non_null(strstr(err.msg, "queue 0"));
+	saved.queues[0].desc_addr = Q0_DESC;
+	saved.queues[0].num = 100000;
+	assert_int_equal(virtio_mmio_load_state(fx->dev, &saved, &err), -1);
+	/* the device kept its own state */
+	assert_int_equal(virtio_mmio_save_state(fx->dev)->queues[0].num, QUEUE_SIZE);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -1202,6 +1233,7 @@ int main(void)
 	    T(net_spec_errors_are_one_line),
 	    T(console_transmits_and_receives),
 	    T(state_fields_cover_the_struct),
+	    T(state_saves_and_loads_into_a_new_device),
 	};
 	return cmocka_run_group_tests_name("virtio", tests, NULL, NULL);
 }

@@ -1,5 +1,11 @@
-/* The field table of struct virtio_mmio_state (see virtio_state.h). */
+/* The guest-visible state of a virtio-mmio device: its field table (see
+ * virtio_state.h), saving it and loading it back. */
 #include "vm/virtio/virtio_state.h"
+
+#include <string.h>
+
+#include "vm/virtio/virtio_dev.h"
+#include "vm/virtio/virtqueue.h"
 
 #define FIELD(member, n)                                                                           \
 	{                                                                                          \
@@ -30,3 +36,43 @@ const struct virtio_state_field virtio_mmio_state_fields[] = {
 
 const size_t virtio_mmio_state_nfields =
     sizeof(virtio_mmio_state_fields) / sizeof(virtio_mmio_state_fields[0]);
+
+uint32_t virtio_mmio_device_id(const struct virtio_mmio *dev)
+{
+	return dev->ops->device_id;
+}
+
+const struct virtio_mmio_state *virtio_mmio_save_state(const struct virtio_mmio *dev)
+{
+	return &dev->state;
+}
+
+/* A snapshot file is as untrusted as the guest: every queue it marks ready
+ * must fit the device and lie in RAM before the device may use it. */
+static int check_queues(struct virtio_mmio *dev, struct keel_error *err)
+{
+	for (unsigned q = 0; q < VIRTIO_MAX_QUEUES; q++) {
+		const struct virtq_state *vq = &dev->state.queues[q];
+		if (!vq->ready)
+			continue;
+		if (q >= dev->ops->num_queues || !virtq_rings_valid(dev, q))
+			return keel_error_set(err, 0, "%s: queue %u: size %u or rings invalid",
+					      dev->ops->name, q, vq->num);
+	}
+	return 0;
+}
+
+int virtio_mmio_load_state(struct virtio_mmio *dev, const struct virtio_mmio_state *state,
+			   struct keel_error *err)
+{
+	if (!dev->attached)
+		return keel_error_set(err, 0, "%s: load state before attach", dev->ops->name);
+	struct virtio_mmio_state saved = dev->state;
+	dev->state = *state;
+	if (check_queues(dev, err) < 0) {
+		dev->state = saved;
+		return -1;
+	}
+	vm_irq_set(&dev->irq, dev->state.interrupt_status != 0);
+	return 0;
+}

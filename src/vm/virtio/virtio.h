@@ -34,4 +34,15 @@ int virtio_mmio_attach(struct virtio_mmio *dev, struct vm_bus *bus, uint64_t bas
 		       struct vm_irq irq, struct keel_error *err);
 void virtio_mmio_free(struct virtio_mmio *dev);
 
+/* Snapshots: the device's whole guest-visible state as plain data
+ * (struct virtio_mmio_state and its field table, in virtio_state.h). */
+struct virtio_mmio_state;
+uint32_t virtio_mmio_device_id(const struct virtio_mmio *dev);
+const struct virtio_mmio_state *virtio_mmio_save_state(const struct virtio_mmio *dev);
+/* Loads a saved state into an attached device created with the same
+ * arguments. The state is checked like guest input (queue sizes, rings in
+ * RAM); the interrupt line is driven to match it. */
+int virtio_mmio_load_state(struct virtio_mmio *dev, const struct virtio_mmio_state *state,
+			   struct keel_error *err);
+
 #endif
