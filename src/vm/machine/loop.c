@@ -95,6 +95,23 @@ static void dispatch_watches(struct vm_loop *loop, struct vm_pollset *set, const
 
 int vm_loop_poll(struct vm_loop *loop, int timeout_ms)
 {
+	return vm_loop_poll_ns(loop, timeout_ms < 0 ? -1 : (int64_t)timeout_ms * 1000000);
+}
+
+/* Hooks speak milliseconds: the earlier of theirs and ours wins. */
+static int64_t hook_timeout_ns(struct vm_loop *loop, struct vm_pollset *set, int64_t timeout_ns)
+{
+	for (int i = 0; i < loop->nhooks; i++) {
+		int ms = -1;
+		loop->hooks[i].fill(loop->hooks[i].opaque, set, &ms);
+		if (ms >= 0 && (timeout_ns < 0 || (int64_t)ms * 1000000 < timeout_ns))
+			timeout_ns = (int64_t)ms * 1000000;
+	}
+	return timeout_ns;
+}
+
+int vm_loop_poll_ns(struct vm_loop *loop, int64_t timeout_ns)
+{
 	struct vm_pollset set = {.n = 0};
 	int index[VM_LOOP_MAX_FDS];
 	int nwatches = loop->nwatches;
@@ -102,9 +119,10 @@ int vm_loop_poll(struct vm_loop *loop, int timeout_ms)
 		index[i] = loop->watches[i].active
 			       ? vm_pollset_add(&set, loop->watches[i].fd, loop->watches[i].events)
 			       : -1;
-	for (int i = 0; i < loop->nhooks; i++)
-		loop->hooks[i].fill(loop->hooks[i].opaque, &set, &timeout_ms);
-	int r = poll(set.fds, (nfds_t)set.n, timeout_ms);
+	timeout_ns = hook_timeout_ns(loop, &set, timeout_ns);
+	struct timespec ts = {.tv_sec = timeout_ns / 1000000000,
+			      .tv_nsec = timeout_ns % 1000000000};
+	int r = ppoll(set.fds, (nfds_t)set.n, timeout_ns < 0 ? NULL : &ts, NULL);
 	if (r < 0) {
 		if (errno != EINTR)
 			return -1;

@@ -50,5 +50,8 @@ int64_t vm_loop_now_ns(void);
 struct vm_loop *vm_loop_new(void);
 void vm_loop_free(struct vm_loop *loop);
 int vm_loop_poll(struct vm_loop *loop, int timeout_ms);
+/* Same with a timeout in nanoseconds (-1 = until an event), for timers
+ * finer than a millisecond. */
+int vm_loop_poll_ns(struct vm_loop *loop, int64_t timeout_ns);
 
 #endif

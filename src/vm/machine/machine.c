@@ -196,8 +196,8 @@ static uint64_t min_future(uint64_t best, uint64_t deadline, uint64_t now)
 	return deadline > now && deadline < best ? deadline : best;
 }
 
-/* Milliseconds until the next timer of any kind, -1 if none is armed. */
-static int idle_timeout_ms(const struct machine *m)
+/* Nanoseconds until the next timer of any kind, -1 if none is armed. */
+static int64_t idle_timeout_ns(const struct machine *m)
 {
 	uint64_t now = clint_mtime(&m->clint), next = UINT64_MAX;
 	for (unsigned i = 0; i < m->nharts; i++) {
@@ -206,15 +206,14 @@ static int idle_timeout_ms(const struct machine *m)
 		if (!hart_is_stopped(m->harts[i]))
 			next = min_future(next, hart_next_timer(m->harts[i]), now);
 	}
-	int timeout = -1;
-	if (next != UINT64_MAX) {
-		uint64_t ticks = next - now, ticks_per_ms = CLINT_TIMEBASE_HZ / 1000;
-		timeout = ticks / ticks_per_ms >= 1000
-			      ? 1000
-			      : (int)((ticks + ticks_per_ms - 1) / ticks_per_ms);
-	}
-	if (m->rtc.state.alarm_running && (timeout < 0 || timeout > 1000))
-		timeout = 1000; /* the RTC alarm is in wall time: look again each second */
+	int64_t timeout = -1;
+	if (next != UINT64_MAX)
+		timeout = next - now >= MACHINE_MAX_SLEEP_NS / CLINT_NS_PER_TICK
+			      ? MACHINE_MAX_SLEEP_NS
+			      : (int64_t)((next - now) * CLINT_NS_PER_TICK);
+	/* the RTC alarm is in wall time: look again each second */
+	if (m->rtc.state.alarm_running && (timeout < 0 || timeout > MACHINE_MAX_SLEEP_NS))
+		timeout = MACHINE_MAX_SLEEP_NS;
 	return timeout;
 }
 
@@ -241,7 +240,7 @@ static void run_until_event(struct machine *m)
 		run_slice(m);
 		update_timers(m);
 		if (all_idle(m)) {
-			vm_loop_poll(m->loop, idle_timeout_ms(m));
+			vm_loop_poll_ns(m->loop, idle_timeout_ns(m));
 			update_timers(m);
 			last_poll = vm_loop_now_ns();
 		} else {

@@ -23,6 +23,8 @@ struct virtio_mmio;
 #define MACHINE_SLICE 4096
 /* Host fds are polled at most this often while harts are busy. */
 #define MACHINE_POLL_PERIOD_NS 1000000
+/* Longest sleep while idle, so wall-clock timers are looked at. */
+#define MACHINE_MAX_SLEEP_NS 1000000000ll
 
 /* What was loaded and where: decided once, replayed on each (re)boot. */
 struct machine_boot {

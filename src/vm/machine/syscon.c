@@ -4,7 +4,7 @@
 void syscon_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
 {
 	struct syscon *syscon = opaque;
-	if (offset != 0 || size < 4)
+	if (offset != 0 || size < 2) /* OpenSBI writes 16 bits, Linux 32 */
 		return;
 	uint32_t v = (uint32_t)value;
 	switch (v & 0xffff) {
