@@ -12,6 +12,7 @@
 #include "runtime/commands.h"
 #include "runtime/container.h"
 #include "runtime/create.h"
+#include "runtime/lifecycle_hooks.h"
 #include "runtime/sync.h"
 
 struct create_flags {
@@ -117,6 +118,18 @@ static void remove_after_run(struct global_opts *g, const char *id)
 	close(fd);
 }
 
+static void poststart(struct global_opts *g, const char *id)
+{
+	struct oci_state *state = NULL;
+	struct keel_error err = {0};
+	int fd = container_open(g->root, id, LOCK_SH, &state, &err);
+	if (fd < 0)
+		return;
+	lifecycle_poststart(state);
+	oci_state_free(state);
+	close(fd);
+}
+
 int cmd_run(struct global_opts *g, int argc, char **argv, struct keel_error *err)
 {
 	struct create_flags f = {0};
@@ -138,7 +151,10 @@ int cmd_run(struct global_opts *g, int argc, char **argv, struct keel_error *err
 	}
 	undo_clear(&ctx.undo);
 	pid_t pid = ctx.pid;
+	bool has_hooks = ctx.config->has_hooks;
 	container_ctx_release(&ctx);
+	if (has_hooks)
+		poststart(g, f.opts.id);
 	if (f.detach)
 		return 0;
 	int status = wait_foreground(pid, &set);

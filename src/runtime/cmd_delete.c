@@ -14,6 +14,7 @@
 #include "runtime/args.h"
 #include "runtime/commands.h"
 #include "runtime/container.h"
+#include "runtime/lifecycle_hooks.h"
 
 void wait_process_exit(int pid, unsigned long long start_time)
 {
@@ -47,6 +48,7 @@ int container_destroy(const char *root, struct oci_state *s, struct keel_error *
 		}
 	}
 	container_dir_remove(root, s->id);
+	lifecycle_poststop(s);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 #include "runtime/args.h"
 #include "runtime/commands.h"
 #include "runtime/container.h"
+#include "runtime/lifecycle_hooks.h"
 
 /* Waits for the init's byte on the fifo, or for the init to die (then the
  * fifo would never be written). */
@@ -59,6 +60,7 @@ int cmd_start(struct global_opts *g, int argc, char **argv, struct keel_error *e
 		snprintf(fifo, sizeof fifo, "%s/%s/%s", g->root, id, EXEC_FIFO);
 		if (release_init(fifo, state, err) == 0) {
 			unlink(fifo);
+			lifecycle_poststart(state);
 			rc = 0;
 		}
 		break;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "linux/hooks.h"
 #include "linux/namespaces.h"
 #include "linux/process.h"
 #include "linux/proc.h"
@@ -202,19 +203,6 @@ static int spawn_init(struct container_ctx *ctx, struct keel_error *err)
 	return 0;
 }
 
-static int configure_init(struct container_ctx *ctx, struct keel_error *err)
-{
-	const struct oci_linux *l = &ctx->config->linux_;
-	if (ctx->ns_new[OCI_NS_USER] &&
-	    linux_write_id_maps(ctx->pid, &l->uid_mappings, &l->gid_mappings, err) < 0)
-		return -1;
-	if (linux_cgroups_enter(&ctx->cgroups, ctx->pid, err) < 0)
-		return -1;
-	if (sync_send(ctx->sync_fd[0], SYNC_GO, NULL) < 0)
-		return keel_error_errno(err, "container init");
-	return sync_expect(ctx->sync_fd[0], SYNC_READY, err);
-}
-
 /* ---- the state file ---------------------------------------------- */
 
 static const char *ns_proc_name(enum oci_namespace_type type)
@@ -293,17 +281,21 @@ static char *owner_name(void)
 	return strdup(num);
 }
 
-static int write_state(struct container_ctx *ctx, struct keel_error *err)
+/* The container's state as the state file and hooks see it. */
+static struct oci_state *make_state(struct container_ctx *ctx, enum oci_status status,
+				    struct keel_error *err)
 {
 	const struct oci_config *c = ctx->config;
 	struct oci_state *s = calloc(1, sizeof *s);
 	char created[64];
-	if (!s)
-		return keel_error_set(err, ENOMEM, "state");
+	if (!s) {
+		keel_error_set(err, ENOMEM, "state");
+		return NULL;
+	}
 	oci_state_now(created, sizeof created);
 	s->oci_version = strdup(c->oci_version ? c->oci_version : OCI_VERSION);
 	s->id = strdup(ctx->opts->id);
-	s->status = OCI_STATUS_CREATED;
+	s->status = status;
 	s->pid = ctx->pid;
 	s->bundle = strdup(ctx->bundle);
 	s->rootfs = strdup(c->root.path);
@@ -313,19 +305,85 @@ static int write_state(struct container_ctx *ctx, struct keel_error *err)
 	s->systemd_cgroup = ctx->opts->systemd_cgroup;
 	s->terminal = c->process.terminal;
 	s->no_pivot = ctx->opts->no_pivot;
-	int rc = -1;
+	s->has_hooks = c->has_hooks;
 	if (!s->oci_version || !s->id || !s->bundle || !s->rootfs || !s->created || !s->owner ||
 	    fill_namespaces(s, ctx) < 0 || fill_cgroups(s, ctx) < 0 ||
-	    copy_map(&s->annotations, &c->annotations) < 0) {
+	    copy_map(&s->annotations, &c->annotations) < 0 ||
+	    (c->has_hooks && oci_hooks_copy(&s->hooks, &c->hooks, err) < 0)) {
 		keel_error_set(err, ENOMEM, "state");
-		goto out;
+		oci_state_free(s);
+		return NULL;
 	}
-	if (oci_proc_start_time(ctx->pid, &s->pid_start_time, err) < 0)
-		goto out;
-	rc = oci_state_write(ctx->dir, s, err);
-out:
+	if (oci_proc_start_time(ctx->pid, &s->pid_start_time, err) < 0) {
+		oci_state_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static int write_state(struct container_ctx *ctx, struct keel_error *err)
+{
+	struct oci_state *s = make_state(ctx, OCI_STATUS_CREATED, err);
+	if (!s)
+		return -1;
+	int rc = oci_state_write(ctx->dir, s, err);
 	oci_state_free(s);
 	return rc;
+}
+
+/* prestart and createRuntime hooks, in keel's namespaces, while the init
+ * waits with its mounts made; the reply carries the state for the init's
+ * createContainer and startContainer hooks. */
+static int run_runtime_hooks(struct container_ctx *ctx, struct keel_error *err)
+{
+	struct oci_state *s = make_state(ctx, OCI_STATUS_CREATING, err);
+	if (!s)
+		return -1;
+	char *json = oci_state_spec_json_compact(s);
+	oci_state_free(s);
+	if (!json)
+		return keel_error_set(err, ENOMEM, "hooks");
+	const struct oci_hooks *h = &ctx->config->hooks;
+	int rc = linux_hooks_run(&h->prestart, "prestart", json, err);
+	if (rc == 0)
+		rc = linux_hooks_run(&h->create_runtime, "createRuntime", json, err);
+	if (rc == 0 && sync_send(ctx->sync_fd[0], SYNC_HOOKS_DONE, json) < 0)
+		rc = keel_error_errno(err, "container init");
+	free(json);
+	return rc;
+}
+
+static int wait_init_ready(struct container_ctx *ctx, struct keel_error *err)
+{
+	static struct sync_msg msg;
+	for (;;) {
+		int got = sync_recv(ctx->sync_fd[0], &msg);
+		if (got == SYNC_READY)
+			return 0;
+		if (got == SYNC_HOOKS) {
+			if (run_runtime_hooks(ctx, err) < 0)
+				return -1;
+			continue;
+		}
+		if (got == SYNC_ERROR)
+			return keel_error_set(err, 0, "%s", msg.text);
+		if (got < 0)
+			return keel_error_errno(err, "container init");
+		return keel_error_set(err, 0, "container init exited during setup");
+	}
+}
+
+static int configure_init(struct container_ctx *ctx, struct keel_error *err)
+{
+	const struct oci_linux *l = &ctx->config->linux_;
+	if (ctx->ns_new[OCI_NS_USER] &&
+	    linux_write_id_maps(ctx->pid, &l->uid_mappings, &l->gid_mappings, err) < 0)
+		return -1;
+	if (linux_cgroups_enter(&ctx->cgroups, ctx->pid, err) < 0)
+		return -1;
+	if (sync_send(ctx->sync_fd[0], SYNC_GO, NULL) < 0)
+		return keel_error_errno(err, "container init");
+	return wait_init_ready(ctx, err);
 }
 
 /* ---- the whole create ------------------------------------------- */

@@ -20,6 +20,7 @@
 
 #include "common/cleanup.h"
 #include "linux/devices.h"
+#include "linux/hooks.h"
 #include "linux/mounts.h"
 #include "linux/namespaces.h"
 #include "linux/process.h"
@@ -36,6 +37,7 @@ struct init_state {
 	int pty_slave;
 	char exec_path[PATH_MAX];
 	char **env;
+	struct sync_msg hooks_state; /* text: the state JSON for the init's hooks */
 };
 
 static void reset_signals(void)
@@ -170,6 +172,29 @@ static unsigned long rootfs_propagation(const struct oci_config *c, struct keel_
 	return flags;
 }
 
+static bool has_hooks(const struct oci_config *c)
+{
+	const struct oci_hooks *h = &c->hooks;
+	return c->has_hooks && (h->prestart.len || h->create_runtime.len ||
+				h->create_container.len || h->start_container.len);
+}
+
+/* keel runs prestart and createRuntime; createContainer runs here, in the
+ * container's namespaces before the root switch. */
+static int run_create_hooks(struct container_ctx *ctx, struct init_state *st,
+			    struct keel_error *err)
+{
+	if (!has_hooks(ctx->config))
+		return 0;
+	int sync = ctx->sync_fd[1];
+	if (sync_send(sync, SYNC_HOOKS, NULL) < 0)
+		return keel_error_errno(err, "hooks");
+	if (sync_expect_msg(sync, SYNC_HOOKS_DONE, &st->hooks_state, err) < 0)
+		return -1;
+	return linux_hooks_run(&ctx->config->hooks.create_container, "createContainer",
+			       st->hooks_state.text, err);
+}
+
 /* Everything that needs the host's view happens before the root switch:
  * mount sources, /proc for sysctls and fd paths, the console socket. */
 static int build_rootfs(struct container_ctx *ctx, struct init_state *st, struct keel_error *err)
@@ -187,7 +212,8 @@ static int build_rootfs(struct container_ctx *ctx, struct init_state *st, struct
 	if (cwd < 0)
 		return keel_error_prefix(err, "process.cwd");
 	if (mount_all(ctx, rootfd, err) < 0 || populate_dev(ctx, rootfd, err) < 0 ||
-	    mask_and_protect(ctx, rootfd, err) < 0 || apply_sysctl(ctx, err) < 0)
+	    mask_and_protect(ctx, rootfd, err) < 0 || apply_sysctl(ctx, err) < 0 ||
+	    run_create_hooks(ctx, st, err) < 0)
 		return -1;
 	st->procfd_dir = open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (st->procfd_dir < 0)
@@ -361,6 +387,12 @@ void container_init(struct container_ctx *ctx)
 	}
 	if (sync_send(sync, SYNC_READY, NULL) < 0 || wait_for_start(ctx, &st) < 0)
 		_exit(1);
+	if (ctx->config->has_hooks &&
+	    linux_hooks_run(&ctx->config->hooks.start_container, "startContainer",
+			    st.hooks_state.text, &err) < 0) {
+		dprintf(2, "keel: %s\n", err.msg);
+		_exit(1);
+	}
 	execve(st.exec_path, ctx->config->process.args.items, st.env);
 	dprintf(2, "keel: exec %s: %s\n", st.exec_path, strerror(errno));
 	_exit(127);

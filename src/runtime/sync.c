@@ -34,14 +34,19 @@ int sync_recv(int fd, struct sync_msg *msg)
 
 int sync_expect(int fd, enum sync_type type, struct keel_error *err)
 {
-	struct sync_msg msg;
-	int got = sync_recv(fd, &msg);
+	static struct sync_msg msg;
+	return sync_expect_msg(fd, type, &msg, err);
+}
+
+int sync_expect_msg(int fd, enum sync_type type, struct sync_msg *msg, struct keel_error *err)
+{
+	int got = sync_recv(fd, msg);
 	if (got < 0)
 		return keel_error_errno(err, "container init");
 	if (got == 0)
 		return keel_error_set(err, 0, "container init exited during setup");
 	if (got == SYNC_ERROR)
-		return keel_error_set(err, 0, "%s", msg.text);
+		return keel_error_set(err, 0, "%s", msg->text);
 	if (got != (int)type)
 		return keel_error_set(err, 0, "container init: unexpected message %d", got);
 	return 0;

@@ -3,17 +3,20 @@
  *   keel -> init   GO     ID maps written, cgroups joined: set up
  *   init -> keel   READY  everything done, waiting for start
  *   init -> keel   ERROR  one line, what failed (then it exits)
- *   keel -> init   START  (foreground run only) exec now */
+ *   init -> keel   HOOKS  namespaces and mounts ready: run prestart and
+ *                         createRuntime hooks
+ *   keel -> init   HOOKS_DONE  with the state JSON for the init's own hooks
+ *   keel -> init   START  (run only) exec now */
 #ifndef KEEL_RUNTIME_SYNC_H
 #define KEEL_RUNTIME_SYNC_H
 
 #include "common/error.h"
 
-enum sync_type { SYNC_GO = 1, SYNC_READY, SYNC_ERROR, SYNC_START };
+enum sync_type { SYNC_GO = 1, SYNC_READY, SYNC_ERROR, SYNC_START, SYNC_HOOKS, SYNC_HOOKS_DONE };
 
 struct sync_msg {
 	int type;
-	char text[1024];
+	char text[16384];
 };
 
 int sync_send(int fd, enum sync_type type, const char *text);
@@ -24,5 +27,8 @@ int sync_recv(int fd, struct sync_msg *msg);
 
 /* Waits for the message type (ERROR messages and a closed peer become err). */
 int sync_expect(int fd, enum sync_type type, struct keel_error *err);
+
+/* Same, keeping the message's text. */
+int sync_expect_msg(int fd, enum sync_type type, struct sync_msg *msg, struct keel_error *err);
 
 #endif
