@@ -229,7 +229,8 @@ done:
 	return 0;
 }
 
-uint64_t cpu_exec(struct hart *h, uint64_t budget)
+__attribute__((optimize("no-crossjumping", "no-gcse"))) uint64_t cpu_exec(struct hart *h,
+									    uint64_t budget)
 {
 	static const void *const labels[OP_COUNT] = {
 #define CPU_OP_LABEL(name) [OP_##name] = &&op_##name,
