@@ -92,14 +92,14 @@ INIT
 
 fetch_kernel
 work=$(mktemp -d /tmp/keel-x86-host.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap '[ -n "${KEEL_X86_HOST_KEEP:-}" ] || rm -rf "$work"' EXIT
 build_initramfs "$work/root" "$@"
 out=$work/console.log
 timeout "${KEEL_X86_HOST_TIMEOUT:-900}" qemu-system-x86_64 -machine q35 -cpu max -smp 2 -m 2G \
 	-nographic -no-reboot -monitor none -serial stdio -nic none \
 	-kernel "$cache/vmlinuz" -initrd "$work/root.cpio.gz" \
 	-append "console=ttyS0 quiet panic=-1 rdinit=/init" </dev/null | tr -d '\r' | tee "$out" |
-	sed -n '/^KEEL-X86-HOST-BEGIN/,$p' | grep -v -e '^KEEL-X86-HOST-' -e '^\[ *[0-9.]*\]' || true
+	sed -n '/KEEL-X86-HOST-BEGIN/,$p' | grep -v -e 'KEEL-X86-HOST-' -e '^\[ *[0-9.]*\]' || true
 code=$(sed -n 's/^KEEL-X86-HOST-EXIT \([0-9]*\).*/\1/p' "$out" | tail -1)
 [ -n "$code" ] || { echo "x86-host: the guest did not finish (see its console above)" >&2; exit 1; }
 exit "$code"
