@@ -7,20 +7,26 @@
 
 bats_require_minimum_version 1.5.0
 
-setup_file() {
-	export KEEL_VM=${KEEL_BUILD:?KEEL_BUILD must name a build directory}/keel-vm
-	local cross=${CROSS_COMPILE:-riscv64-linux-gnu-}
-	local root common
-	root=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-	common=$root/tests/guest/common
-	command -v "${cross}gcc" >/dev/null || return 0
-	export GUEST_ELF=$BATS_FILE_TMPDIR/virtio_hostile.elf
+# Builds a bare-metal guest from here with the ISA tests' library.
+build_guest() {
+	local src=$1 out=$2 cross=${CROSS_COMPILE:-riscv64-linux-gnu-}
+	local common
+	common=$(cd "$BATS_TEST_DIRNAME/../guest/common" && pwd)
 	"${cross}gcc" -march=rv64gc -mabi=lp64d -mcmodel=medany -O2 -std=gnu11 -ffreestanding \
 		-fno-builtin -fno-pie -fno-stack-protector -fno-common -fno-asynchronous-unwind-tables \
 		-nostdlib -nostartfiles -static -no-pie -T "$common/link.ld" -Wl,--build-id=none \
-		-Wl,--no-warn-rwx-segments -I"$common" -o "$GUEST_ELF" \
-		"$BATS_TEST_DIRNAME/vm_virtio_hostile.c" "$common"/*.c "$common"/*.S \
+		-Wl,--no-warn-rwx-segments -I"$common" -o "$out" "$BATS_TEST_DIRNAME/$src" \
+		"$common"/*.c "$common"/*.S \
 		"$("${cross}gcc" -march=rv64gc -mabi=lp64d -print-libgcc-file-name)"
+}
+
+setup_file() {
+	export KEEL_VM=${KEEL_BUILD:?KEEL_BUILD must name a build directory}/keel-vm
+	command -v "${CROSS_COMPILE:-riscv64-linux-gnu-}gcc" >/dev/null || return 0
+	export GUEST_ELF=$BATS_FILE_TMPDIR/virtio_hostile.elf
+	export NET_GUEST_ELF=$BATS_FILE_TMPDIR/virtio_net.elf
+	build_guest vm_virtio_hostile.c "$GUEST_ELF"
+	build_guest vm_virtio_net_guest.c "$NET_GUEST_ELF"
 }
 
 setup() {
@@ -36,7 +42,26 @@ setup() {
 }
 
 teardown() {
+	if [ -n "${VM_PID:-}" ]; then
+		kill "$VM_PID" 2>/dev/null || true
+		wait "$VM_PID" 2>/dev/null || true
+	fi
 	rm -f "$BATS_TEST_TMPDIR/disk.img"
+}
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Waits (bounded) until file contains text or the VM died.
+wait_for() {
+	local file=$1 text=$2 i
+	for ((i = 0; i < 600; i++)); do
+		grep -q "$text" "$file" && return 0
+		kill -0 "$VM_PID" 2>/dev/null || return 1
+		sleep 0.5
+	done
+	return 1
 }
 
 run_guest() {
@@ -95,4 +120,23 @@ run_guest() {
 		[ "${#stderr_lines[@]}" -eq 1 ]
 		[[ $stderr == *"--net"* ]]
 	done
+}
+
+@test "user networking: ARP to the gateway, and a host port forward reaches the guest" {
+	local port out=$BATS_TEST_TMPDIR/console
+	port=$(free_port)
+	"$KEEL_VM" -m 64M --kernel "$NET_GUEST_ELF" \
+		--net "user,hostfwd=tcp:127.0.0.1:$port-:2222" </dev/null >"$out" 2>&1 &
+	VM_PID=$!
+	wait_for "$out" KEEL-NET-READY || { cat "$out"; false; }
+	# slirp accepts on the host side and sends the guest a SYN for port 2222
+	exec 5<>"/dev/tcp/127.0.0.1/$port" # (bats owns fd 3)
+	wait_for "$out" KEEL-NET-SYN || { cat "$out"; false; }
+	exec 5>&-
+	local status=0
+	wait "$VM_PID" || status=$?
+	VM_PID=
+	cat "$out"
+	[ "$status" -eq 0 ]
+	grep -q "PASS virtio_net" "$out"
 }
