@@ -28,15 +28,25 @@ int parse_error(struct parse_ctx *c, const struct json_path *path, const char *f
 			      pos);
 }
 
-int parse_load(struct parse_ctx *c, json_t **root)
+/* jansson refuses integers beyond int64; retry with those widened to reals
+ * (same length, so positions hold) only when that is what went wrong. */
+static json_t *load_widened(struct parse_ctx *c, json_error_t *jerr)
 {
 	cleanup_free char *copy = malloc(c->len ? c->len : 1);
 	if (!copy)
-		return keel_error_set(c->err, ENOMEM, "%s", c->name);
+		return NULL;
 	memcpy(copy, c->text, c->len);
-	json_pos_widen_big_integers(copy, c->len);
+	if (json_pos_widen_big_integers(copy, c->len) == 0)
+		return NULL; /* jerr still explains the failure */
+	return json_loadb(copy, c->len, JSON_REJECT_DUPLICATES, jerr);
+}
+
+int parse_load(struct parse_ctx *c, json_t **root)
+{
 	json_error_t jerr;
-	*root = json_loadb(copy, c->len, JSON_REJECT_DUPLICATES, &jerr);
+	*root = json_loadb(c->text, c->len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!*root && json_error_code(&jerr) == json_error_numeric_overflow)
+		*root = load_widened(c, &jerr);
 	if (!*root)
 		return keel_error_set(c->err, 0, "%s: %s (line %d, column %d)", c->name, jerr.text,
 				      jerr.line, jerr.column);

@@ -284,6 +284,20 @@ static void syntax_error_uses_jansson_position(void **state)
 	assert_non_null(strstr(err.msg, "(line 3, column"));
 }
 
+static void syntax_error_after_a_big_integer(void **state)
+{
+	struct oci_config *c = NULL;
+	struct keel_error err = {0};
+	const char *text = "{\"ociVersion\": \"1\", \"x\": 18446744073709551615, \"y\": }";
+	assert_int_equal(oci_config_parse("config.json", text, strlen(text), NULL, &c, &err), -1);
+	/* The big integer is fine; the missing value is the problem. */
+	assert_null(strstr(err.msg, "too big"));
+	assert_non_null(strstr(err.msg, "(line 1, column 53)"));
+	const char *huge = "{\"ociVersion\": \"1\", \"x\": 1e999}";
+	assert_int_equal(oci_config_parse("config.json", huge, strlen(huge), NULL, &c, &err), -1);
+	assert_non_null(strstr(err.msg, "config.json: "));
+}
+
 static void duplicate_keys_are_rejected(void **state)
 {
 	struct oci_config *c = NULL;
@@ -813,6 +827,7 @@ int main(void)
 	    cmocka_unit_test(absolute_root_is_kept),
 	    cmocka_unit_test(type_error_names_path_line_and_column),
 	    cmocka_unit_test(syntax_error_uses_jansson_position),
+	    cmocka_unit_test(syntax_error_after_a_big_integer),
 	    cmocka_unit_test(duplicate_keys_are_rejected),
 	    cmocka_unit_test(missing_version_is_reported_at_the_object),
 	    cmocka_unit_test(non_object_document),
