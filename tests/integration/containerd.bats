@@ -151,6 +151,6 @@ wait_for_task_status() {
 		run -t --runc-binary "$KEEL" --rm "$IMAGE" "$NAME" tty)" /dev/null </dev/null
 	[ "$status" -eq 0 ]
 	echo "output: $output"
-	# ctr's console copy may add NUL and extra CR bytes.
-	echo "$output" | tr -d '\r\0' | grep -qx /dev/pts/0
+	# The pty echoes a NUL that ctr writes as "^@"; lines end in CR.
+	echo "$output" | tr -d '\r' | sed 's/\^@//g' | grep -qx /dev/pts/0
 }
