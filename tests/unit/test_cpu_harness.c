@@ -58,7 +58,7 @@ static long assemble(const char *prologue, const char *src, uint8_t *ram, size_t
 	char dir[] = "/tmp/keel-test-cpu-XXXXXX";
 	if (!mkdtemp(dir))
 		return -1;
-	char s[64], o[64], elf[64], bin[64], cmd[512];
+	char s[64], o[64], elf[64], bin[64], cmd[1024];
 	snprintf(s, sizeof(s), "%s/t.s", dir);
 	snprintf(o, sizeof(o), "%s/t.o", dir);
 	snprintf(elf, sizeof(elf), "%s/t.elf", dir);

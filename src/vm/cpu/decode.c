@@ -247,9 +247,37 @@ static void decode_amo(uint32_t r, struct insn *in)
 }
 
 /* FP: rd of an FP result is not redirected (f0 is a real register) */
+/* double-precision operations with an inline fast path in the interpreter
+ * (they fall back to OP_fp's code for NaNs, rounding changes, FS state) */
+static enum cpu_op fast_double_op(enum fp_op fop)
+{
+	switch (fop) {
+	case FP_ADD:
+		return OP_fadd_d;
+	case FP_SUB:
+		return OP_fsub_d;
+	case FP_MUL:
+		return OP_fmul_d;
+	case FP_DIV:
+		return OP_fdiv_d;
+	case FP_MADD:
+		return OP_fmadd_d;
+	case FP_FLT:
+		return OP_flt_d;
+	case FP_FLE:
+		return OP_fle_d;
+	case FP_FEQ:
+		return OP_feq_d;
+	case FP_SGNJ:
+		return OP_fsgnj_d;
+	default:
+		return OP_fp;
+	}
+}
+
 static void set_fp(struct insn *in, enum fp_op fop, uint32_t r, bool dbl, bool int_dest)
 {
-	in->op = OP_fp;
+	in->op = dbl ? fast_double_op(fop) : OP_fp;
 	in->fop = (uint8_t)fop;
 	in->dbl = dbl;
 	in->rd = int_dest ? dest(bits(r, 11, 7)) : (uint8_t)bits(r, 11, 7);

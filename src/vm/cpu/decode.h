@@ -9,19 +9,23 @@
 #include <stdint.h>
 
 /* every operation the interpreter has a handler for */
+// clang-format off
 #define CPU_OPS(X)                                                                                 \
-	X(decode)                                                                                  \
-	X(page_end) X(cross_page) X(illegal) X(lui) X(auipc) X(jal) X(jalr) X(beq) X(bne) X(blt)   \
-	    X(bge) X(bltu) X(bgeu) X(lb) X(lh) X(lw) X(ld) X(lbu) X(lhu) X(lwu) X(sb) X(sh) X(sw)  \
-		X(sd) X(addi) X(slti) X(sltiu) X(xori) X(ori) X(andi) X(slli) X(srli) X(srai)      \
-		    X(addiw) X(slliw) X(srliw) X(sraiw) X(add) X(sub) X(sll) X(slt) X(sltu) X(xor) \
-			X(srl) X(sra) X(or) X(and) X(addw) X(subw) X(sllw) X(srlw) X(sraw) X(mul)  \
-			    X(mulh) X(mulhsu) X(mulhu) X(div) X(divu) X(rem) X(remu) X(mulw)       \
-				X(divw) X(divuw) X(remw) X(remuw) X(fence) X(fence_i) X(ecall)     \
-				    X(ebreak) X(mret) X(sret) X(wfi) X(sfence_vma) X(csrrw)        \
-					X(csrrs) X(csrrc) X(csrrwi) X(csrrsi) X(csrrci) X(lr_w)    \
-					    X(sc_w) X(lr_d) X(sc_d) X(amo_w) X(amo_d) X(flw)       \
-						X(fld) X(fsw) X(fsd) X(fp)
+	X(decode) X(page_end) X(cross_page) X(illegal)                                             \
+	X(lui) X(auipc) X(jal) X(jalr) X(beq) X(bne) X(blt) X(bge) X(bltu) X(bgeu)                \
+	X(lb) X(lh) X(lw) X(ld) X(lbu) X(lhu) X(lwu) X(sb) X(sh) X(sw) X(sd)                        \
+	X(addi) X(slti) X(sltiu) X(xori) X(ori) X(andi) X(slli) X(srli) X(srai)                   \
+	X(addiw) X(slliw) X(srliw) X(sraiw)                                                        \
+	X(add) X(sub) X(sll) X(slt) X(sltu) X(xor) X(srl) X(sra) X(or) X(and)                     \
+	X(addw) X(subw) X(sllw) X(srlw) X(sraw)                                                    \
+	X(mul) X(mulh) X(mulhsu) X(mulhu) X(div) X(divu) X(rem) X(remu)                           \
+	X(mulw) X(divw) X(divuw) X(remw) X(remuw)                                                  \
+	X(fence) X(fence_i) X(ecall) X(ebreak) X(mret) X(sret) X(wfi) X(sfence_vma)                \
+	X(csrrw) X(csrrs) X(csrrc) X(csrrwi) X(csrrsi) X(csrrci)                                   \
+	X(lr_w) X(sc_w) X(lr_d) X(sc_d) X(amo_w) X(amo_d)                                          \
+	X(flw) X(fld) X(fsw) X(fsd) X(fp)                                                          \
+	X(fadd_d) X(fsub_d) X(fmul_d) X(fdiv_d) X(fmadd_d) X(flt_d) X(fle_d) X(feq_d) X(fsgnj_d)
+// clang-format on
 
 enum cpu_op {
 #define CPU_OP_ENUM(name) OP_##name,

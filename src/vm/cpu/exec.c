@@ -9,6 +9,7 @@
 #include "vm/cpu/cpu.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -230,7 +231,7 @@ done:
 }
 
 __attribute__((optimize("no-crossjumping", "no-gcse"))) uint64_t cpu_exec(struct hart *h,
-									    uint64_t budget)
+									  uint64_t budget)
 {
 	static const void *const labels[OP_COUNT] = {
 #define CPU_OP_LABEL(name) [OP_##name] = &&op_##name,
@@ -789,6 +790,60 @@ op_fsd:
 op_fp:
 	if (!fpu_execute(h, ip))
 		ILLEGAL();
+	NEXT();
+
+	/* double-precision fast paths: FS already Dirty, the rounding mode
+	 * already set in the host, no NaN involved; else the general code */
+#define FP_FAST_ENTRY()                                                                            \
+	if (unlikely((s->mstatus & MSTATUS_FS) != MSTATUS_FS_DIRTY ||                              \
+		     (ip->rm == 7 ? s->frm : ip->rm) != h->host_rm))                               \
+		goto op_fp;
+#define FP_FAST_RESULT(expr)                                                                       \
+	do {                                                                                       \
+		double a_, b_, r_;                                                                 \
+		FP_FAST_ENTRY();                                                                   \
+		memcpy(&a_, &s->f[ip->rs1], 8);                                                    \
+		memcpy(&b_, &s->f[ip->rs2], 8);                                                    \
+		r_ = (expr);                                                                       \
+		if (unlikely(__builtin_isnan(r_)))                                                 \
+			goto op_fp;                                                                \
+		memcpy(&s->f[ip->rd], &r_, 8);                                                     \
+		NEXT();                                                                            \
+	} while (0)
+#define FP_FAST_COMPARE(expr)                                                                      \
+	do {                                                                                       \
+		double a_, b_;                                                                     \
+		FP_FAST_ENTRY();                                                                   \
+		memcpy(&a_, &s->f[ip->rs1], 8);                                                    \
+		memcpy(&b_, &s->f[ip->rs2], 8);                                                    \
+		if (unlikely(__builtin_isnan(a_) || __builtin_isnan(b_)))                          \
+			goto op_fp;                                                                \
+		RD = (expr);                                                                       \
+		NEXT();                                                                            \
+	} while (0)
+op_fadd_d:
+	FP_FAST_RESULT(a_ + b_);
+op_fsub_d:
+	FP_FAST_RESULT(a_ - b_);
+op_fmul_d:
+	FP_FAST_RESULT(a_ * b_);
+op_fdiv_d:
+	FP_FAST_RESULT(a_ / b_);
+op_fmadd_d : {
+	double c;
+	memcpy(&c, &s->f[ip->rs3], 8);
+	FP_FAST_RESULT(fma(a_, b_, c));
+}
+op_flt_d:
+	FP_FAST_COMPARE(a_ < b_);
+op_fle_d:
+	FP_FAST_COMPARE(a_ <= b_);
+op_feq_d:
+	FP_FAST_COMPARE(a_ == b_);
+op_fsgnj_d:
+	if (unlikely((s->mstatus & MSTATUS_FS) != MSTATUS_FS_DIRTY))
+		goto op_fp;
+	s->f[ip->rd] = (s->f[ip->rs1] & ~(1ull << 63)) | (s->f[ip->rs2] & (1ull << 63));
 	NEXT();
 
 out:

@@ -169,7 +169,7 @@ int mmu_load_slow(struct hart *h, uint64_t va, unsigned size, uint64_t *value)
 {
 	if ((va & (PAGE_SIZE - 1)) + size > PAGE_SIZE)
 		return load_bytewise(h, va, size, value);
-	uint64_t pa;
+	uint64_t pa = 0;
 	int r = translate_data(h, va, ACC_LOAD, &pa);
 	if (r)
 		return r;
@@ -192,7 +192,7 @@ static int store_bytewise(struct hart *h, uint64_t va, unsigned size, uint64_t v
 {
 	/* translate every byte first so that a fault leaves memory untouched */
 	for (unsigned i = 0; i < size; i++) {
-		uint64_t pa;
+		uint64_t pa = 0;
 		int r = translate_data(h, va + i, ACC_STORE, &pa);
 		if (r)
 			return r;
@@ -209,7 +209,7 @@ int mmu_store_slow(struct hart *h, uint64_t va, unsigned size, uint64_t value)
 {
 	if ((va & (PAGE_SIZE - 1)) + size > PAGE_SIZE)
 		return store_bytewise(h, va, size, value);
-	uint64_t pa;
+	uint64_t pa = 0;
 	int r = translate_data(h, va, ACC_STORE, &pa);
 	if (r)
 		return r;
@@ -237,7 +237,7 @@ int mmu_atomic_ptr(struct hart *h, uint64_t va, unsigned size, bool write, void 
 		*ptr = (void *)(e->addend + va);
 		return 0;
 	}
-	uint64_t pa;
+	uint64_t pa = 0;
 	int r = translate_data(h, va, acc, &pa);
 	if (r)
 		return r;
