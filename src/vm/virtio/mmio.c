@@ -106,22 +106,33 @@ void virtio_config_changed(struct virtio_mmio *dev)
 	virtio_raise_interrupt(dev, VIRTIO_INT_CONFIG);
 }
 
+/* A guest that breaks and resets its device in a loop would flood the
+ * log: each device logs its first few guest errors only. */
+#define GUEST_ERRORS_LOGGED_MAX 32
+
+static void log_guest_error(struct virtio_mmio *dev, const char *fmt, va_list ap)
+{
+	if (dev->guest_errors_logged > GUEST_ERRORS_LOGGED_MAX)
+		return;
+	char msg[256];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_warn("%s at 0x%llx: guest error: %s; device needs reset%s", dev->ops->name,
+		 (unsigned long long)dev->base, msg,
+		 dev->guest_errors_logged++ == GUEST_ERRORS_LOGGED_MAX
+		     ? " (further guest errors of this device are not logged)"
+		     : "");
+}
+
 int virtio_guest_error(struct virtio_mmio *dev, const char *fmt, ...)
 {
-	if (!dev->warned) {
-		char msg[256];
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(msg, sizeof(msg), fmt, ap);
-		va_end(ap);
-		log_warn("%s at 0x%llx: guest error: %s; device needs reset", dev->ops->name,
-			 (unsigned long long)dev->base, msg);
-		dev->warned = true;
-	}
-	if (!(dev->state.status & VIRTIO_STATUS_NEEDS_RESET)) {
-		dev->state.status |= VIRTIO_STATUS_NEEDS_RESET;
-		virtio_config_changed(dev);
-	}
+	if (dev->state.status & VIRTIO_STATUS_NEEDS_RESET)
+		return -1; /* already reported */
+	va_list ap;
+	va_start(ap, fmt);
+	log_guest_error(dev, fmt, ap);
+	va_end(ap);
+	dev->state.status |= VIRTIO_STATUS_NEEDS_RESET;
+	virtio_config_changed(dev);
 	return -1;
 }
 
@@ -154,7 +165,6 @@ static void reset_device(struct virtio_mmio *dev)
 	s->driver_features = 0;
 	s->interrupt_status = 0;
 	memset(s->queues, 0, sizeof(s->queues));
-	dev->warned = false;
 	update_irq(dev);
 	if (dev->ops->reset)
 		dev->ops->reset(dev);

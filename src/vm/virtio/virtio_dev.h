@@ -58,7 +58,7 @@ struct virtio_mmio {
 	struct vm_irq irq;
 	uint64_t base;
 	bool attached;
-	bool warned; /* a guest error was logged already (no log flooding) */
+	unsigned guest_errors_logged; /* bounded, so a guest cannot flood the log */
 };
 
 /* Allocates a transport for a device model; NULL on ENOMEM. */
