@@ -102,8 +102,16 @@ struct hart_state {
 struct hart {
 	struct hart_state s;
 	struct hart_env env;
-	bool exit_request;
-	bool irq_check;	   /* set when state changed that may unmask an interrupt */
+	/* reasons to leave the fast path, tested together at every lookup */
+	union {
+		struct {
+			bool exit_request;
+			bool irq_check; /* state changed that may unmask an interrupt */
+			bool tracing;
+			bool stopped_flag; /* mirrors s.stopped */
+		};
+		uint32_t attention;
+	};
 	unsigned host_rm;  /* rounding mode currently set in the host FPU */
 	const char *trace; /* KEEL_VM_TRACE: log every executed instruction */
 
@@ -138,6 +146,9 @@ enum tlb_ctx mmu_data_ctx(const struct hart *h);
 enum tlb_ctx mmu_fetch_ctx(const struct hart *h);
 void mmu_flush_all(struct hart *h);
 void mmu_flush_page(struct hart *h, uint64_t va);
+/* fence.i: drops fetch translations so that every page is revalidated
+ * against the icache generation on its next lookup */
+void mmu_flush_fetch(struct hart *h);
 
 /* fpu.c */
 void fpu_host_enter(struct hart *h);

@@ -342,24 +342,27 @@ __attribute__((optimize("no-crossjumping", "no-gcse"))) uint64_t cpu_exec(struct
 	SYNC_CTX();
 
 lookup:
-	if (unlikely(left <= 0 || h->exit_request || s->stopped))
-		goto out;
-	if (unlikely(h->irq_check)) {
-		h->irq_check = false;
-		s->pc = pc;
-		if (cpu_check_interrupts(h)) {
-			pc = s->pc;
-			SYNC_CTX();
+	if (unlikely(left <= 0 || h->attention)) {
+		if (left <= 0 || h->exit_request || s->stopped)
+			goto out;
+		if (h->irq_check) {
+			h->irq_check = false;
+			s->pc = pc;
+			if (cpu_check_interrupts(h)) {
+				pc = s->pc;
+				SYNC_CTX();
+			}
 		}
+		if (unlikely(h->tracing))
+			goto uncached;
 	}
-	if (unlikely(h->trace))
-		goto uncached;
 	{
+		/* fetch TLB entries point at code pages valid for the current
+		 * icache generation (fence.i flushes them) */
 		struct tlb_entry *e = &tlb_fe[(pc >> PAGE_SHIFT) & (TLB_SIZE - 1)];
 		struct code_page *cp;
 		if (likely(e->tag == (pc & PAGE_MASK))) {
 			cp = (struct code_page *)e->addend;
-			icache_validate(&h->icache, cp);
 		} else {
 			s->pc = pc;
 			int r = fetch_page(h, tlb_fe, pc, &cp);
@@ -598,7 +601,7 @@ op_remuw:
 op_fence:
 	NEXT();
 op_fence_i:
-	icache_flush(&h->icache);
+	hart_flush_icache(h);
 	NEXT_LOOKUP();
 op_ecall:
 	s->pc = pc;

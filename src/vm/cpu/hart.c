@@ -29,6 +29,7 @@ struct hart *hart_new(unsigned hartid, const struct hart_env *env)
 	h->xpage[2].handler = handlers[OP_page_end];
 	const char *trace = getenv("KEEL_VM_TRACE");
 	h->trace = trace && *trace && strcmp(trace, "0") != 0 ? trace : NULL;
+	h->tracing = h->trace != NULL;
 	h->s.mhartid = hartid;
 	h->s.misa = MISA_RV64GC;
 	hart_reset(h, 0, PRIV_M);
@@ -126,6 +127,7 @@ bool hart_is_stopped(const struct hart *h)
 void hart_set_stopped(struct hart *h, bool stopped)
 {
 	h->s.stopped = stopped;
+	h->stopped_flag = stopped;
 }
 
 uint64_t hart_next_timer(const struct hart *h)
@@ -174,4 +176,5 @@ void hart_flush_tlb(struct hart *h)
 void hart_flush_icache(struct hart *h)
 {
 	icache_flush(&h->icache);
+	mmu_flush_fetch(h);
 }

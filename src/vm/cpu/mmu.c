@@ -49,6 +49,12 @@ void mmu_flush_all(struct hart *h)
 	memset(h->tlb, 0xff, sizeof(h->tlb));
 }
 
+void mmu_flush_fetch(struct hart *h)
+{
+	for (int c = 0; c < CTX_COUNT; c++)
+		memset(h->tlb[c][ACC_FETCH], 0xff, sizeof(h->tlb[c][ACC_FETCH]));
+}
+
 void mmu_flush_page(struct hart *h, uint64_t va)
 {
 	unsigned idx = (va >> PAGE_SHIFT) & (TLB_SIZE - 1);
