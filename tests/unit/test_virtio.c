@@ -391,6 +391,20 @@ static void mmio_reset_clears_queues_and_interrupts(void **state)
 	assert_int_equal(rd(R_QUEUE_READY), 0);
 }
 
+static void kick_before_driver_ok_is_served_at_driver_ok(void **state)
+{
+	struct keel_error err = {0};
+	attach(virtio_rng_create(&err));
+	assert_true(negotiate(F_VERSION_1) & S_FEATURES_OK);
+	setup_queue(0, QUEUE_SIZE, Q0_DESC, Q0_AVAIL, Q0_USED);
+	desc(0, DATA, 8, D_WRITE, 0);
+	submit(0); /* too early: not served */
+	assert_int_equal(used_idx(Q0_USED), 0);
+	wr(R_STATUS, S_ACK | S_DRIVER | S_FEATURES_OK | S_DRIVER_OK);
+	assert_int_equal(used_idx(Q0_USED), 1);
+	assert_int_equal(fx->irq_level, 1);
+}
+
 /* ---- virtio-rng ------------------------------------------------------------- */
 
 static void rng_fills_writable_buffers(void **state)
@@ -1285,6 +1299,7 @@ int main(void)
 	    T(mmio_identifies_device),
 	    T(mmio_refuses_legacy_and_unknown_features),
 	    T(mmio_reset_clears_queues_and_interrupts),
+	    T(kick_before_driver_ok_is_served_at_driver_ok),
 	    T(rng_fills_writable_buffers),
 	    T(rng_never_writes_readable_buffers),
 	    T(hostile_descriptor_outside_ram),

@@ -178,6 +178,16 @@ static bool features_acceptable(const struct virtio_mmio *dev)
 	return (f & ~offered_features(dev)) == 0 && (f & BIT64(VIRTIO_F_VERSION_1));
 }
 
+/* Kicks that came before DRIVER_OK were ignored: serve what is queued. */
+static void driver_ready(struct virtio_mmio *dev)
+{
+	if (dev->ops->driver_ok)
+		dev->ops->driver_ok(dev);
+	for (unsigned q = 0; q < dev->ops->num_queues; q++)
+		if (virtio_queue_is_live(dev, q) && dev->ops->notify)
+			dev->ops->notify(dev, q);
+}
+
 static void write_status(struct virtio_mmio *dev, uint32_t value)
 {
 	struct virtio_mmio_state *s = &dev->state;
@@ -194,9 +204,8 @@ static void write_status(struct virtio_mmio *dev, uint32_t value)
 	if (!(value & VIRTIO_STATUS_FEATURES_OK))
 		value &= ~VIRTIO_STATUS_DRIVER_OK;
 	s->status = value | (old & VIRTIO_STATUS_NEEDS_RESET);
-	if ((value & VIRTIO_STATUS_DRIVER_OK) && !(old & VIRTIO_STATUS_DRIVER_OK) &&
-	    dev->ops->driver_ok)
-		dev->ops->driver_ok(dev);
+	if ((value & VIRTIO_STATUS_DRIVER_OK) && !(old & VIRTIO_STATUS_DRIVER_OK))
+		driver_ready(dev);
 }
 
 static struct virtq_state *selected_queue(struct virtio_mmio *dev)

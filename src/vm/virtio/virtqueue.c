@@ -245,8 +245,8 @@ void virtq_notify(struct virtio_mmio *dev, unsigned q)
 		return;
 	struct virtq_state *vq = &dev->state.queues[q];
 	uint16_t old = vq->signalled_used, new_idx = vq->used_idx;
-	if (vq->signalled_valid && old == new_idx)
-		return;
+	if (old == new_idx)
+		return; /* nothing used since the last decision (or the reset) */
 	/* Our used idx store must be ordered before reading the driver's flags. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	bool need;
