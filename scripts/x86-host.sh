@@ -67,11 +67,19 @@ build_initramfs() {
 	echo 'root:x:0:' >"$tree/etc/group"
 	cat >"$tree/init" <<'INIT'
 #!/bin/sh
+# pivot_root(2) cannot move the initramfs: runtimes under test need a real
+# root, so copy ourselves into a tmpfs and switch to it first.
+if [ ! -e /.on-tmpfs ]; then
+	mkdir /newroot && mount -t tmpfs -o size=90% tmpfs /newroot
+	cp -a $(ls -A / | grep -v -e '^newroot$' -e '^proc$' -e '^sys$' -e '^dev$' | sed 's|^|/|') /newroot/
+	mkdir -p /newroot/proc /newroot/sys /newroot/dev && touch /newroot/.on-tmpfs
+	exec switch_root /newroot /init
+fi
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /dev/shm && mount -t devpts devpts /dev/pts && mount -t tmpfs tmpfs /dev/shm
-mount -t tmpfs tmpfs /tmp && mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /run  # /tmp stays: FILEs may live there
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
 # hand every controller down, as a systemd host does
 for c in $(cat /sys/fs/cgroup/cgroup.controllers); do
