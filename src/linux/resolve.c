@@ -148,6 +148,10 @@ static int mkdir_in_root(int rootfd, const char *path, mode_t mode, int depth,
 
 int linux_mkdir_in_root(int rootfd, const char *path, mode_t mode, struct keel_error *err)
 {
+	/* the common case, a directory that exists, in one lookup */
+	int fd = linux_open_in_root(rootfd, path, O_PATH | O_DIRECTORY);
+	if (fd >= 0)
+		return fd;
 	return mkdir_in_root(rootfd, path, mode, 0, err);
 }
 

@@ -379,9 +379,11 @@ static int configure_init(struct container_ctx *ctx, struct keel_error *err)
 	if (ctx->ns_new[OCI_NS_USER] &&
 	    linux_write_id_maps(ctx->pid, &l->uid_mappings, &l->gid_mappings, err) < 0)
 		return -1;
+	if (sync_send(ctx->sync_fd[0], SYNC_GO, NULL) < 0)
+		return keel_error_errno(err, "container init");
 	if (linux_cgroups_enter(&ctx->cgroups, ctx->pid, err) < 0)
 		return -1;
-	if (sync_send(ctx->sync_fd[0], SYNC_GO, NULL) < 0)
+	if (sync_send(ctx->sync_fd[0], SYNC_CGROUPS_DONE, NULL) < 0)
 		return keel_error_errno(err, "container init");
 	return wait_init_ready(ctx, err);
 }

@@ -38,7 +38,19 @@ struct init_state {
 	char exec_path[PATH_MAX];
 	char **env;
 	struct sync_msg hooks_state; /* text: the state JSON for the init's hooks */
+	bool in_cgroups;	     /* keel said CGROUPS_DONE */
 };
+
+/* Waits (once) until keel has moved this process into its cgroups. */
+static int wait_cgroups(struct container_ctx *ctx, struct init_state *st, struct keel_error *err)
+{
+	if (st->in_cgroups)
+		return 0;
+	if (sync_expect(ctx->sync_fd[1], SYNC_CGROUPS_DONE, err) < 0)
+		return -1;
+	st->in_cgroups = true;
+	return 0;
+}
 
 static void reset_signals(void)
 {
@@ -51,7 +63,7 @@ static void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-static int join_namespaces(struct container_ctx *ctx, struct keel_error *err)
+static int join_namespaces(struct container_ctx *ctx, struct init_state *st, struct keel_error *err)
 {
 	static const struct {
 		enum oci_namespace_type type;
@@ -76,8 +88,12 @@ static int join_namespaces(struct container_ctx *ctx, struct keel_error *err)
 			return keel_error_errno(err, "unshare namespaces");
 	}
 	/* made now, so that its root is the container's cgroup */
-	if (ctx->ns_new[OCI_NS_CGROUP] && unshare(CLONE_NEWCGROUP) < 0)
-		return keel_error_errno(err, "cgroup namespace");
+	if (ctx->ns_new[OCI_NS_CGROUP]) {
+		if (wait_cgroups(ctx, st, err) < 0)
+			return -1;
+		if (unshare(CLONE_NEWCGROUP) < 0)
+			return keel_error_errno(err, "cgroup namespace");
+	}
 	if (ctx->ns_new[OCI_NS_USER] || ctx->ns_fd[OCI_NS_USER] >= 0) {
 		if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)
 			return keel_error_errno(err, "user namespace: become root (is 0 mapped?)");
@@ -187,6 +203,8 @@ static int run_create_hooks(struct container_ctx *ctx, struct init_state *st,
 	if (!has_hooks(ctx->config))
 		return 0;
 	int sync = ctx->sync_fd[1];
+	if (wait_cgroups(ctx, st, err) < 0)
+		return -1;
 	if (sync_send(sync, SYNC_HOOKS, NULL) < 0)
 		return keel_error_errno(err, "hooks");
 	if (sync_expect_msg(sync, SYNC_HOOKS_DONE, &st->hooks_state, err) < 0)
@@ -341,12 +359,14 @@ static int apply_process(struct container_ctx *ctx, struct init_state *st, struc
 
 static int setup(struct container_ctx *ctx, struct init_state *st, struct keel_error *err)
 {
-	if (join_namespaces(ctx, err) < 0)
+	if (join_namespaces(ctx, st, err) < 0)
 		return -1;
 	join_keyring(ctx);
 	if (build_rootfs(ctx, st, err) < 0)
 		return -1;
-	return apply_process(ctx, st, err);
+	if (apply_process(ctx, st, err) < 0)
+		return -1;
+	return wait_cgroups(ctx, st, err);
 }
 
 /* Blocks until `keel start` opens the fifo for reading, then tells it we

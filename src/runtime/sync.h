@@ -1,6 +1,9 @@
 /* Messages between keel and the container's init over a SOCK_SEQPACKET
  * socketpair during create:
- *   keel -> init   GO     ID maps written, cgroups joined: set up
+ *   keel -> init   GO     ID maps written: set up
+ *   keel -> init   CGROUPS_DONE  the init is in its cgroups (moving a task
+ *                         between v1 cgroups waits for an RCU grace
+ *                         period: keel does it while the init mounts)
  *   init -> keel   READY  everything done, waiting for start
  *   init -> keel   ERROR  one line, what failed (then it exits)
  *   init -> keel   HOOKS  namespaces and mounts ready: run prestart and
@@ -12,7 +15,15 @@
 
 #include "common/error.h"
 
-enum sync_type { SYNC_GO = 1, SYNC_READY, SYNC_ERROR, SYNC_START, SYNC_HOOKS, SYNC_HOOKS_DONE };
+enum sync_type {
+	SYNC_GO = 1,
+	SYNC_READY,
+	SYNC_ERROR,
+	SYNC_START,
+	SYNC_HOOKS,
+	SYNC_HOOKS_DONE,
+	SYNC_CGROUPS_DONE,
+};
 
 struct sync_msg {
 	int type;
