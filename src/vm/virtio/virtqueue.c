@@ -65,10 +65,8 @@ static int read_desc(struct virtio_mmio *dev, unsigned q, uint64_t table, uint16
 {
 	const uint8_t *p =
 	    vm_ram_ptr(dev->bus, table + (uint64_t)i * VIRTQ_DESC_SIZE, VIRTQ_DESC_SIZE);
-	if (!p) {
-		virtio_guest_error(dev, "queue %u: descriptor %u outside RAM", q, i);
-		return -1;
-	}
+	if (!p)
+		return virtio_guest_error(dev, "queue %u: descriptor %u outside RAM", q, i);
 	memcpy(&d->addr, p, 8);
 	memcpy(&d->len, p + 8, 4);
 	memcpy(&d->flags, p + 12, 2);
@@ -82,23 +80,18 @@ static int add_buffer(struct virtio_mmio *dev, unsigned q, struct virtq_chain *c
 		      const struct virtq_desc *d)
 {
 	bool writable = d->flags & VIRTQ_DESC_F_WRITE;
-	if (!writable && chain->nin > 0) {
-		virtio_guest_error(dev, "queue %u: readable descriptor after a writable one", q);
-		return -1;
-	}
+	if (!writable && chain->nin > 0)
+		return virtio_guest_error(dev, "queue %u: readable descriptor after a writable one",
+					  q);
 	if (d->len == 0)
 		return 0;
 	uint8_t *ptr = vm_ram_ptr(dev->bus, d->addr, d->len);
-	if (!ptr) {
-		virtio_guest_error(dev, "queue %u: buffer 0x%llx+%u outside RAM", q,
-				   (unsigned long long)d->addr, d->len);
-		return -1;
-	}
+	if (!ptr)
+		return virtio_guest_error(dev, "queue %u: buffer 0x%llx+%u outside RAM", q,
+					  (unsigned long long)d->addr, d->len);
 	unsigned slot = chain->nout + chain->nin;
-	if (slot >= VIRTIO_QUEUE_MAX_SIZE) { /* cannot happen: the walk is bounded */
-		virtio_guest_error(dev, "queue %u: chain too long", q);
-		return -1;
-	}
+	if (slot >= VIRTIO_QUEUE_MAX_SIZE) /* cannot happen: the walk is bounded */
+		return virtio_guest_error(dev, "queue %u: chain too long", q);
 	chain->bufs[slot] = (struct virtq_buf){ptr, d->len};
 	if (writable) {
 		chain->nin++;
