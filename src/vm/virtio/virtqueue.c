@@ -130,7 +130,7 @@ static int walk_table(struct virtio_mmio *dev, unsigned q, uint64_t table, uint3
 {
 	uint16_t i = first;
 	for (uint32_t budget = n;; budget--) {
-		struct virtq_desc d;
+		struct virtq_desc d = {0}; /* (gcc cannot see read_desc fill it) */
 		if (i >= n)
 			return virtio_guest_error(dev, "queue %u: descriptor index %u >= %u", q, i,
 						  n);
