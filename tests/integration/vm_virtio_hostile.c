@@ -16,7 +16,7 @@
 
 const char test_name[] = "virtio_hostile";
 
-#define VIRTIO_BASE 0x10001000UL /* slot 0: the first --disk */
+#define VIRTIO_BASE 0x10001000UL		      /* slot 0: the first --disk */
 #define RAM_END	    (0x80000000UL + 64 * 1024 * 1024) /* keel-vm -m 64M */
 
 enum {
@@ -174,7 +174,7 @@ static u8 request(u32 type, u64 sector, u64 data, u32 len, bool device_writes)
 static u64 capacity(void)
 {
 	return mmio_read32(VIRTIO_BASE + R_CONFIG) | (u64)mmio_read32(VIRTIO_BASE + R_CONFIG + 4)
-							     << 32;
+							 << 32;
 }
 
 static void proper_use(void)
