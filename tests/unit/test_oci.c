@@ -556,6 +556,19 @@ static void load_from_bundle_directory(void **state)
 	rmdir(dir);
 }
 
+static void unreadable_files_are_reported_by_path(void **state)
+{
+	struct oci_config *c = NULL;
+	struct oci_process *p = NULL;
+	struct keel_error err = {0};
+	assert_int_equal(oci_config_load_file("/tmp", NULL, &c, &err), -1);
+	assert_string_equal(err.msg, "/tmp: not a regular file");
+	assert_int_equal(oci_process_load_file("/nonexistent/process.json", &p, &err), -1);
+	assert_string_equal(err.msg, "/nonexistent/process.json: No such file or directory");
+	assert_null(c);
+	assert_null(p);
+}
+
 static void process_json_for_exec(void **state)
 {
 	const char *text = "{\"args\": [\"ls\"], \"cwd\": \"/tmp\", \"env\": [\"A=1\"], "
@@ -846,6 +859,7 @@ int main(void)
 	    cmocka_unit_test(unknown_values_in_enumerations),
 	    cmocka_unit_test(wrong_container_types),
 	    cmocka_unit_test(load_from_bundle_directory),
+	    cmocka_unit_test(unreadable_files_are_reported_by_path),
 	    cmocka_unit_test(process_json_for_exec),
 	    cmocka_unit_test(hooks_copy_is_deep),
 	    cmocka_unit_test(name_tables_round_trip),
