@@ -217,11 +217,14 @@ static int64_t idle_timeout_ns(const struct machine *m)
 	return timeout;
 }
 
-static void run_slice(struct machine *m)
+/* One round of the round-robin; returns the instructions executed. */
+static uint64_t run_round(struct machine *m)
 {
+	uint64_t executed = 0;
 	for (unsigned i = 0; i < m->nharts && m->event == VM_RUNNING; i++)
 		if (!hart_is_stopped(m->harts[i]))
-			hart_run(m->harts[i], MACHINE_SLICE);
+			executed += hart_run(m->harts[i], MACHINE_SLICE);
+	return executed;
 }
 
 static void check_console_quit(struct machine *m)
@@ -237,9 +240,12 @@ static void run_until_event(struct machine *m)
 {
 	int64_t last_poll = vm_loop_now_ns();
 	while (m->event == VM_RUNNING) {
-		run_slice(m);
+		/* Sleep only after a whole round in which no hart ran: a hart
+		 * that an earlier one woke (IPI) or whose timer passed gets its
+		 * turn first, hart_run() noticing what is pending. */
+		uint64_t executed = run_round(m);
 		update_timers(m);
-		if (all_idle(m)) {
+		if (executed == 0 && all_idle(m)) {
 			vm_loop_poll_ns(m->loop, idle_timeout_ns(m));
 			update_timers(m);
 			last_poll = vm_loop_now_ns();
