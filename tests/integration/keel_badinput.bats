@@ -29,7 +29,7 @@ snapshot() { host_traces >"$TEST_TMP/before"; }
 
 # rt_fails ARGS...: runs the runtime, which must fail with one line on
 # stderr and leave the host as snapshot found it. With keel, the line must
-# be "keel: <command> <ID>: ..." (the container named).
+# be "keel: <command> $ID: ..." (the container named).
 rt_fails() {
 	snapshot
 	run --separate-stderr rt "$@" </dev/null
@@ -38,8 +38,7 @@ rt_fails() {
 	[ "$status" -ne 0 ] || fail "expected a failure"
 	[ "${#stderr_lines[@]}" -eq 1 ] || fail "expected one line on stderr, got ${#stderr_lines[@]}"
 	if is_keel; then
-		local cmd=$1 id=${!#}
-		[[ $stderr == "keel: $cmd $id: "* ]] || fail "stderr does not start with 'keel: $cmd $id: '"
+		[[ $stderr == "keel: $1 $ID: "* ]] || fail "stderr does not start with 'keel: $1 $ID: '"
 	fi
 	assert_nothing_left
 }
@@ -122,8 +121,7 @@ assert_nothing_left() {
 	is_keel || skip "runc 1.1 accepts relative mount destinations (with a warning)"
 	cfg '.mounts += [{destination: "relative/dir", type: "tmpfs", source: "tmpfs"}]'
 	rt_fails create --bundle "$BUNDLE" "$ID"
-	[[ $stderr == *mounts* ]]
-	[[ $stderr == *relative/dir* ]]
+	[[ $stderr == *mounts*destination* ]]
 }
 
 @test "missing rootfs is refused" {
