@@ -519,7 +519,7 @@ static void decode_c1(uint32_t r, struct insn *in)
 		}
 		if (imm6 == 0)
 			break;
-		return set_op(in, OP_lui, rd, 0, 0, imm6 << 12);
+		return set_op(in, OP_lui, rd, 0, 0, (int32_t)((uint32_t)imm6 << 12));
 	case 4:
 		return decode_c1_alu(r, in);
 	case 5: {
