@@ -10,7 +10,7 @@ build_pkgs=(gcc make meson ninja-build pkg-config libjansson-dev libseccomp-dev 
 test_pkgs=(bats busybox-static gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu cpio
 	e2fsprogs podman containerd runc crun uidmap iproute2 bsdutils procps util-linux
 	opensbi qemu-system-misc qemu-system-x86 linux-source-6.1 bc flex bison libssl-dev
-	dpkg-dev xz-utils socat python3 netcat-openbsd skopeo jq)
+	dpkg-dev xz-utils socat python3 netcat-openbsd skopeo jq device-tree-compiler)
 bench_pkgs=(hyperfine time)
 
 want=("${build_pkgs[@]}" "${test_pkgs[@]}")

@@ -15,7 +15,7 @@ static int saved_fd = -1;
 void terminal_restore(void)
 {
 	if (saved_fd >= 0) {
-		tcsetattr(saved_fd, TCSAFLUSH, &saved_mode);
+		tcsetattr(saved_fd, TCSADRAIN, &saved_mode);
 		saved_fd = -1;
 	}
 }
@@ -61,7 +61,8 @@ int terminal_raw_enter(int fd)
 		install_handlers();
 		registered = true;
 	}
-	if (tcsetattr(fd, TCSAFLUSH, &raw) < 0) {
+	/* TCSANOW: keep what was typed ahead, it is the guest's input */
+	if (tcsetattr(fd, TCSANOW, &raw) < 0) {
 		saved_fd = -1;
 		return -1;
 	}
