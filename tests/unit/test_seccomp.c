@@ -1,0 +1,540 @@
+/* Unit tests for src/linux seccomp: translation of actions, operators,
+ * architectures and flags; runc's rule semantics (unknown names skipped,
+ * default-action rules skipped, repeated argument index = OR); errors that
+ * name the JSON path; and filters compiled from a config and loaded in a
+ * forked child against the real kernel (no mocks). */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "linux/seccomp_filter.h"
+#include "linux/terminal.h"
+
+/* ---- helpers ----------------------------------------------------- */
+
+/* A config whose linux.seccomp is the given JSON object. */
+static struct oci_config *config_with(const char *seccomp_json)
+{
+	char doc[8192];
+	snprintf(doc, sizeof doc, "{\"ociVersion\": \"1.1.0\", \"linux\": {\"seccomp\": %s}}",
+		 seccomp_json);
+	struct oci_config *config = NULL;
+	struct keel_error err = {0};
+	int rc = oci_config_parse("config.json", doc, strlen(doc), NULL, &config, &err);
+	if (rc < 0)
+		fail_msg("config did not parse: %s", err.msg);
+	assert_true(config->linux_.has_seccomp);
+	return config;
+}
+
+static void compile_ok(const struct oci_config *config, struct linux_seccomp *filter)
+{
+	struct keel_error err = {0};
+	if (linux_seccomp_compile(&config->linux_.seccomp, filter, &err) < 0)
+		fail_msg("compile failed: %s", err.msg);
+	assert_non_null(filter->insns);
+	assert_true(filter->len > 0);
+}
+
+/* Compiling must fail with exactly this message. */
+static void compile_fails(const struct oci_config *config, const char *msg)
+{
+	struct linux_seccomp filter;
+	struct keel_error err = {0};
+	assert_int_equal(linux_seccomp_compile(&config->linux_.seccomp, &filter, &err), -1);
+	assert_string_equal(err.msg, msg);
+	assert_null(filter.insns);
+}
+
+/* Forks; the child sets no_new_privs, loads the filter, runs probe and
+ * exits with its result. Returns the raw wait status. */
+static int run_filtered(const struct linux_seccomp *filter, int (*probe)(void))
+{
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct keel_error err;
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+		    linux_seccomp_load(filter, NULL, &err) < 0)
+			_exit(200);
+		_exit(probe());
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return status;
+}
+
+static int exit_code(int status)
+{
+	if (!WIFEXITED(status))
+		fail_msg("child did not exit (status 0x%x)", status);
+	return WEXITSTATUS(status);
+}
+
+/* errno of a failed syscall as an exit code; 0 on success. */
+static int errno_of(long rc)
+{
+	return rc < 0 ? errno : 0;
+}
+
+/* ---- translations ------------------------------------------------ */
+
+static void actions_translate(void **state)
+{
+	struct keel_error err;
+	uint32_t a;
+	static const struct {
+		enum oci_seccomp_action oci;
+		uint32_t scmp;
+	} plain[] = {
+	    {OCI_SECCOMP_KILL, SCMP_ACT_KILL_THREAD},
+	    {OCI_SECCOMP_KILL_THREAD, SCMP_ACT_KILL_THREAD},
+	    {OCI_SECCOMP_KILL_PROCESS, SCMP_ACT_KILL_PROCESS},
+	    {OCI_SECCOMP_TRAP, SCMP_ACT_TRAP},
+	    {OCI_SECCOMP_ALLOW, SCMP_ACT_ALLOW},
+	    {OCI_SECCOMP_LOG, SCMP_ACT_LOG},
+	    {OCI_SECCOMP_NOTIFY, SCMP_ACT_NOTIFY},
+	    {OCI_SECCOMP_ERRNO, SCMP_ACT_ERRNO(EPERM)},
+	    {OCI_SECCOMP_TRACE, SCMP_ACT_TRACE(EPERM)},
+	};
+	for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+		assert_int_equal(linux_seccomp_action(plain[i].oci, false, 0, &a, &err), 0);
+		assert_int_equal(a, plain[i].scmp);
+	}
+	assert_int_equal(linux_seccomp_action(OCI_SECCOMP_ERRNO, true, ENOSYS, &a, &err), 0);
+	assert_int_equal(a, SCMP_ACT_ERRNO(ENOSYS));
+	assert_int_equal(linux_seccomp_action(OCI_SECCOMP_TRACE, true, 7, &a, &err), 0);
+	assert_int_equal(a, SCMP_ACT_TRACE(7));
+	/* errnoRet means nothing to the other actions */
+	assert_int_equal(linux_seccomp_action(OCI_SECCOMP_ALLOW, true, 99999, &a, &err), 0);
+	assert_int_equal(a, SCMP_ACT_ALLOW);
+	assert_int_equal(linux_seccomp_action(OCI_SECCOMP_ERRNO, true, 70000, &a, &err), -1);
+	assert_string_equal(err.msg, "errnoRet: 70000 out of range (0..65535)");
+}
+
+static void operators_translate(void **state)
+{
+	assert_int_equal(linux_seccomp_op(OCI_SECCOMP_OP_NE), SCMP_CMP_NE);
+	assert_int_equal(linux_seccomp_op(OCI_SECCOMP_OP_LT), SCMP_CMP_LT);
+	assert_int_equal(linux_seccomp_op(OCI_SECCOMP_OP_LE), SCMP_CMP_LE);
+	assert_int_equal(linux_seccomp_op(OCI_SECCOMP_OP_EQ), SCMP_CMP_EQ);
+	assert_int_equal(linux_seccomp_op(OCI_SECCOMP_OP_GE), SCMP_CMP_GE);
+	assert_int_equal(linux_seccomp_op(OCI_SECCOMP_OP_GT), SCMP_CMP_GT);
+	assert_int_equal(linux_seccomp_op(OCI_SECCOMP_OP_MASKED_EQ), SCMP_CMP_MASKED_EQ);
+	assert_int_equal(linux_seccomp_op((enum oci_seccomp_op)42), -1);
+}
+
+static void architectures_translate(void **state)
+{
+	assert_int_equal(linux_seccomp_arch("SCMP_ARCH_X86_64"), SCMP_ARCH_X86_64);
+	assert_int_equal(linux_seccomp_arch("SCMP_ARCH_X86"), SCMP_ARCH_X86);
+	assert_int_equal(linux_seccomp_arch("SCMP_ARCH_X32"), SCMP_ARCH_X32);
+	assert_int_equal(linux_seccomp_arch("SCMP_ARCH_AARCH64"), SCMP_ARCH_AARCH64);
+	assert_int_equal(linux_seccomp_arch("SCMP_ARCH_MIPSEL64N32"), SCMP_ARCH_MIPSEL64N32);
+	assert_int_equal(linux_seccomp_arch("SCMP_ARCH_RISCV64"), SCMP_ARCH_RISCV64);
+	assert_int_equal(linux_seccomp_arch("x86_64"), 0);
+	assert_int_equal(linux_seccomp_arch("SCMP_ARCH_"), 0);
+	assert_int_equal(linux_seccomp_arch("SCMP_ARCH_VAX"), 0);
+}
+
+static void flags_translate(void **state)
+{
+	assert_int_equal(linux_seccomp_flag("SECCOMP_FILTER_FLAG_TSYNC"),
+			 SECCOMP_FILTER_FLAG_TSYNC);
+	assert_int_equal(linux_seccomp_flag("SECCOMP_FILTER_FLAG_LOG"), SECCOMP_FILTER_FLAG_LOG);
+	assert_int_equal(linux_seccomp_flag("SECCOMP_FILTER_FLAG_SPEC_ALLOW"),
+			 SECCOMP_FILTER_FLAG_SPEC_ALLOW);
+	assert_int_equal(linux_seccomp_flag("SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"), 1u << 5);
+	assert_int_equal(linux_seccomp_flag("SECCOMP_FILTER_FLAG_NOPE"), 0);
+}
+
+/* ---- compiling --------------------------------------------------- */
+
+static void flags_reach_the_load(void **state)
+{
+	struct oci_config *c = config_with(
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": [\"SECCOMP_FILTER_FLAG_LOG\", "
+	    "\"SECCOMP_FILTER_FLAG_SPEC_ALLOW\", \"SECCOMP_FILTER_FLAG_TSYNC\"]}");
+	struct linux_seccomp f;
+	compile_ok(c, &f);
+	/* TSYNC is dropped: single-threaded init, and NEW_LISTENER refuses it */
+	assert_int_equal(f.flags, SECCOMP_FILTER_FLAG_LOG | SECCOMP_FILTER_FLAG_SPEC_ALLOW);
+	linux_seccomp_release(&f);
+	oci_config_free(c);
+}
+
+static void unknown_syscalls_are_skipped(void **state)
+{
+	struct oci_config *c =
+	    config_with("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+			"{\"names\": [\"no_such_syscall\", \"mkdir\", \"frobnicate2\"], "
+			"\"action\": \"SCMP_ACT_ERRNO\"}]}");
+	struct linux_seccomp f;
+	compile_ok(c, &f);
+	assert_int_equal(f.skipped, 2);
+	assert_int_equal(f.rules, 1);
+	linux_seccomp_release(&f);
+	oci_config_free(c);
+}
+
+static void default_action_rules_are_skipped(void **state)
+{
+	struct oci_config *c = config_with(
+	    "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38, \"syscalls\": ["
+	    "{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 38},"
+	    "{\"names\": [\"getpid\", \"exit_group\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
+	struct linux_seccomp f;
+	compile_ok(c, &f);
+	assert_int_equal(f.rules, 2); /* getpid and exit_group only */
+	linux_seccomp_release(&f);
+	oci_config_free(c);
+}
+
+static void arches_are_added(void **state)
+{
+	struct oci_config *c = config_with(
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_X86_64\", "
+	    "\"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"], \"syscalls\": [{\"names\": [\"mkdir\"], "
+	    "\"action\": \"SCMP_ACT_ERRNO\"}]}");
+	struct linux_seccomp one, three;
+	compile_ok(c, &three);
+	c->linux_.seccomp.architectures.len = 0;
+	compile_ok(c, &one);
+	/* each extra architecture brings its own checks */
+	assert_true(three.len > one.len);
+	linux_seccomp_release(&one);
+	linux_seccomp_release(&three);
+	oci_config_free(c);
+}
+
+static const char *const mkdir_denied =
+    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\", "
+    "\"chmod\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 1, \"value\": 1, "
+    "\"op\": \"SCMP_CMP_EQ\"}]}]}";
+
+static void errors_name_the_json_path(void **state)
+{
+	struct oci_config *c = config_with(mkdir_denied);
+	struct oci_seccomp_syscall *sc = &c->linux_.seccomp.syscalls[0];
+	sc->args[0].index = 6; /* the parser checks these too; keel must not trust it */
+	compile_fails(c, "linux.seccomp.syscalls[0].args[0].index: 6 out of range (0..5)");
+	sc->args[0].index = 1;
+	sc->args[0].op = (enum oci_seccomp_op)17;
+	compile_fails(c, "linux.seccomp.syscalls[0].args[0].op: unknown operator 17");
+	sc->args[0].op = OCI_SECCOMP_OP_EQ;
+	sc->names.items[1][0] = '\0';
+	compile_fails(c, "linux.seccomp.syscalls[0].names[1]: empty name");
+	strcpy(sc->names.items[1], "chmod");
+	sc->has_errno_ret = true;
+	sc->errno_ret = 65536;
+	compile_fails(c, "linux.seccomp.syscalls[0]: errnoRet: 65536 out of range (0..65535)");
+	oci_config_free(c);
+
+	c = config_with("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": "
+			"[\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_SHEB\"]}");
+	compile_fails(
+	    c, "linux.seccomp.architectures[1]: SCMP_ARCH_SHEB: not supported by libseccomp");
+	oci_config_free(c);
+}
+
+static void notify_needs_a_listener(void **state)
+{
+	struct oci_config *c =
+	    config_with("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+			"{\"names\": [\"mkdir\"], \"action\": \"SCMP_ACT_NOTIFY\"}]}");
+	compile_fails(c, "linux.seccomp.listenerPath: required by SCMP_ACT_NOTIFY (syscalls[0])");
+	c->linux_.seccomp.listener_path = strdup("/run/l.sock");
+	struct linux_seccomp f;
+	compile_ok(c, &f);
+	assert_true(f.notify);
+	assert_int_equal(linux_seccomp_when(&f, true), LINUX_SECCOMP_BEFORE_READY);
+	assert_int_equal(linux_seccomp_when(&f, false), LINUX_SECCOMP_BEFORE_CAPS);
+	linux_seccomp_release(&f);
+	c->linux_.seccomp.default_action = OCI_SECCOMP_NOTIFY;
+	compile_fails(c, "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default "
+			 "action");
+	oci_config_free(c);
+
+	c = config_with("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"/l\", "
+			"\"syscalls\": [{\"names\": [\"read\", \"write\"], "
+			"\"action\": \"SCMP_ACT_NOTIFY\"}]}");
+	compile_fails(c, "linux.seccomp.syscalls[0].names[1]: SCMP_ACT_NOTIFY cannot be used for "
+			 "write");
+	oci_config_free(c);
+
+	c = config_with("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": "
+			"[\"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"]}");
+	compile_fails(c, "linux.seccomp.flags[0]: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV needs an "
+			 "SCMP_ACT_NOTIFY rule");
+	oci_config_free(c);
+}
+
+static void without_nnp_load_before_caps(void **state)
+{
+	struct oci_config *c = config_with(mkdir_denied);
+	struct linux_seccomp f;
+	compile_ok(c, &f);
+	assert_int_equal(linux_seccomp_when(&f, false), LINUX_SECCOMP_BEFORE_CAPS);
+	assert_int_equal(linux_seccomp_when(&f, true), LINUX_SECCOMP_BEFORE_EXEC);
+	linux_seccomp_release(&f);
+	oci_config_free(c);
+}
+
+/* ---- filters in a real child ------------------------------------ */
+
+static const char *scratch_dir(void)
+{
+	static char dir[64];
+	snprintf(dir, sizeof dir, "/tmp/keel-seccomp-%d", (int)getpid());
+	return dir;
+}
+
+static int probe_mkdir(void)
+{
+	return errno_of(syscall(SYS_mkdir, scratch_dir(), 0700));
+}
+
+static int probe_mkdir_mode1(void)
+{
+	/* the rule denies mode 1 (args[1] == 1) only */
+	char path[80];
+	snprintf(path, sizeof path, "%s-m1", scratch_dir());
+	int e = errno_of(syscall(SYS_mkdir, path, 1));
+	rmdir(path);
+	return e;
+}
+
+static void errno_action_blocks_mkdir(void **state)
+{
+	struct oci_config *c = config_with(
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"mkdir\", "
+	    "\"mkdirat\"], \"action\": \"SCMP_ACT_ERRNO\"}]}");
+	struct linux_seccomp f;
+	compile_ok(c, &f);
+	assert_int_equal(exit_code(run_filtered(&f, probe_mkdir)), EPERM);
+	struct stat st;
+	assert_int_equal(stat(scratch_dir(), &st), -1);
+	linux_seccomp_release(&f);
+
+	/* custom errnoRet */
+	c->linux_.seccomp.syscalls[0].has_errno_ret = true;
+	c->linux_.seccomp.syscalls[0].errno_ret = ENOSYS;
+	compile_ok(c, &f);
+	assert_int_equal(exit_code(run_filtered(&f, probe_mkdir)), ENOSYS);
+	linux_seccomp_release(&f);
+	oci_config_free(c);
+
+	/* negative control: no filter, mkdir works */
+	assert_int_equal(probe_mkdir(), 0);
+	rmdir(scratch_dir());
+}
+
+static void argument_filter_matches_only_its_value(void **state)
+{
+	struct oci_config *c = config_with(mkdir_denied);
+	struct linux_seccomp f;
+	compile_ok(c, &f);
+	assert_int_equal(exit_code(run_filtered(&f, probe_mkdir_mode1)), EPERM);
+	assert_int_equal(exit_code(run_filtered(&f, probe_mkdir)), 0);
+	rmdir(scratch_dir());
+	linux_seccomp_release(&f);
+	oci_config_free(c);
+}
+
+static int probe_getpid(void)
+{
+	syscall(SYS_getpid);
+	return 0;
+}
+
+static void kill_process_kills_with_sigsys(void **state)
+{
+	struct oci_config *c =
+	    config_with("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": ["
+			"{\"names\": [\"getpid\"], \"action\": \"SCMP_ACT_KILL_PROCESS\"}]}");
+	struct linux_seccomp f;
+	compile_ok(c, &f);
+	int status = run_filtered(&f, probe_getpid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGSYS);
+	linux_seccomp_release(&f);
+	oci_config_free(c);
+}
+
+/* umask never fails on its own: any error comes from the filter. Each
+ * probe sets a mask and reports which of them failed, as bits. */
+static int probe_umasks(void)
+{
+	static const mode_t masks[] = {022, 077, 007, 0777};
+	int failed = 0;
+	for (int i = 0; i < 4; i++)
+		if (syscall(SYS_umask, masks[i]) < 0 && errno == EPERM)
+			failed |= 1 << i;
+	return failed;
+}
+
+static void repeated_index_means_any(void **state)
+{
+	/* two conditions on arg 0: runc splits them, either one matches */
+	struct oci_config *c = config_with(
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"umask\"], "
+	    "\"action\": \"SCMP_ACT_ERRNO\", \"args\": ["
+	    "{\"index\": 0, \"value\": 18, \"op\": \"SCMP_CMP_EQ\"},"
+	    "{\"index\": 0, \"value\": 63, \"op\": \"SCMP_CMP_EQ\"}]}]}");
+	struct linux_seccomp f;
+	compile_ok(c, &f);
+	assert_int_equal(f.rules, 2);
+	assert_int_equal(exit_code(run_filtered(&f, probe_umasks)), 0x3); /* 022 and 077 */
+	linux_seccomp_release(&f);
+	oci_config_free(c);
+}
+
+static void masked_eq_uses_value_two(void **state)
+{
+	/* (mask & 0700) == 0700 */
+	struct oci_config *c = config_with(
+	    "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"umask\"], "
+	    "\"action\": \"SCMP_ACT_ERRNO\", \"args\": [{\"index\": 0, \"value\": 448, "
+	    "\"valueTwo\": 448, \"op\": \"SCMP_CMP_MASKED_EQ\"}]}]}");
+	struct linux_seccomp f;
+	compile_ok(c, &f);
+	assert_int_equal(exit_code(run_filtered(&f, probe_umasks)), 0x8); /* 0777 only */
+	linux_seccomp_release(&f);
+	oci_config_free(c);
+}
+
+static int probe_getpriority(void)
+{
+	int a = errno_of(syscall(SYS_getpriority, PRIO_PROCESS, 0));
+	int b = errno_of(syscall(SYS_getpriority, PRIO_PROCESS, 999999));
+	return (a == EPERM) | (b == EPERM) << 1;
+}
+
+static void different_indexes_mean_all(void **state)
+{
+	/* which == PRIO_PROCESS AND who >= 1000: one rule */
+	struct oci_config *c =
+	    config_with("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+			"[\"getpriority\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": ["
+			"{\"index\": 0, \"value\": 0, \"op\": \"SCMP_CMP_EQ\"},"
+			"{\"index\": 1, \"value\": 1000, \"op\": \"SCMP_CMP_GE\"}]}]}");
+	struct linux_seccomp f;
+	compile_ok(c, &f);
+	assert_int_equal(f.rules, 1);
+	assert_int_equal(exit_code(run_filtered(&f, probe_getpriority)), 0x2);
+	linux_seccomp_release(&f);
+	oci_config_free(c);
+}
+
+/* NOTIFY: the child loads, passes the listener fd up and calls umask(0123);
+ * the parent answers that one call with ESRCH. */
+static void notify_hands_out_a_listener(void **state)
+{
+	struct oci_config *c =
+	    config_with("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"/x\", "
+			"\"syscalls\": [{\"names\": [\"umask\"], \"action\": \"SCMP_ACT_NOTIFY\"}],"
+			"\"flags\": [\"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV\"]}");
+	struct linux_seccomp f;
+	compile_ok(c, &f);
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct keel_error err;
+		int fd;
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+		    linux_seccomp_load(&f, &fd, &err) < 0 ||
+		    linux_send_fd(sv[1], fd, "s", &err) < 0)
+			_exit(200);
+		_exit(errno_of(syscall(SYS_umask, 0123)));
+	}
+	close(sv[1]);
+	struct keel_error err;
+	int listener = linux_recv_fd(sv[0], &err);
+	assert_true(listener >= 0);
+	struct seccomp_notif req = {0};
+	assert_int_equal(ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req), 0);
+	assert_int_equal(req.pid, pid);
+	assert_int_equal(req.data.nr, SYS_umask);
+	assert_int_equal(req.data.args[0], 0123);
+	struct seccomp_notif_resp resp = {.id = req.id, .error = -ESRCH};
+	assert_int_equal(ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp), 0);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(exit_code(status), ESRCH);
+	close(listener);
+	close(sv[0]);
+	linux_seccomp_release(&f);
+	oci_config_free(c);
+}
+
+static void process_state_json(void **state)
+{
+	char *text = linux_seccomp_process_state(
+	    "meta=1", 42, "{\"ociVersion\": \"1.1.0\", \"id\": \"c1\", \"status\": \"creating\"}");
+	assert_non_null(text);
+	json_t *doc = json_loads(text, 0, NULL);
+	assert_non_null(doc);
+	assert_string_equal(json_string_value(json_object_get(doc, "ociVersion")), "1.1.0");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(doc, "fds"), 0)),
+			    "seccompFd");
+	assert_int_equal(json_array_size(json_object_get(doc, "fds")), 1);
+	assert_int_equal(json_integer_value(json_object_get(doc, "pid")), 42);
+	assert_string_equal(json_string_value(json_object_get(doc, "metadata")), "meta=1");
+	json_t *st = json_object_get(doc, "state");
+	assert_string_equal(json_string_value(json_object_get(st, "id")), "c1");
+	json_decref(doc);
+	free(text);
+
+	text = linux_seccomp_process_state(NULL, 1, "{}");
+	assert_non_null(text);
+	assert_null(strstr(text, "metadata"));
+	free(text);
+	assert_null(linux_seccomp_process_state(NULL, 1, "not json"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(actions_translate),
+	    cmocka_unit_test(operators_translate),
+	    cmocka_unit_test(architectures_translate),
+	    cmocka_unit_test(flags_translate),
+	    cmocka_unit_test(flags_reach_the_load),
+	    cmocka_unit_test(unknown_syscalls_are_skipped),
+	    cmocka_unit_test(default_action_rules_are_skipped),
+	    cmocka_unit_test(arches_are_added),
+	    cmocka_unit_test(errors_name_the_json_path),
+	    cmocka_unit_test(notify_needs_a_listener),
+	    cmocka_unit_test(without_nnp_load_before_caps),
+	    cmocka_unit_test(errno_action_blocks_mkdir),
+	    cmocka_unit_test(argument_filter_matches_only_its_value),
+	    cmocka_unit_test(kill_process_kills_with_sigsys),
+	    cmocka_unit_test(repeated_index_means_any),
+	    cmocka_unit_test(masked_eq_uses_value_two),
+	    cmocka_unit_test(different_indexes_mean_all),
+	    cmocka_unit_test(notify_hands_out_a_listener),
+	    cmocka_unit_test(process_state_json),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
