@@ -18,6 +18,7 @@
 #include "linux/namespaces.h"
 #include "linux/process.h"
 #include "linux/proc.h"
+#include "linux/seccomp_filter.h"
 #include "linux/terminal.h"
 #include "oci/state.h"
 #include "runtime/container.h"
@@ -353,6 +354,27 @@ static int run_runtime_hooks(struct container_ctx *ctx, struct keel_error *err)
 	return rc;
 }
 
+/* SCMP_ACT_NOTIFY: the init's listener fd goes to linux.seccomp.listenerPath
+ * with the container's state (status creating), as runc does. */
+static int forward_seccomp_listener(struct container_ctx *ctx, struct keel_error *err)
+{
+	cleanup_close int fd = linux_recv_fd(ctx->sync_fd[0], err);
+	if (fd < 0)
+		return keel_error_prefix(err, "seccomp listener");
+	struct oci_state *s = make_state(ctx, OCI_STATUS_CREATING, err);
+	if (!s)
+		return -1;
+	char *json = oci_state_spec_json_compact(s);
+	oci_state_free(s);
+	if (!json)
+		return keel_error_set(err, ENOMEM, "seccomp listener");
+	int rc = linux_seccomp_notify_send(&ctx->config->linux_.seccomp, ctx->pid, json, fd, err);
+	free(json);
+	if (rc == 0 && sync_send(ctx->sync_fd[0], SYNC_SECCOMP_DONE, NULL) < 0)
+		rc = keel_error_errno(err, "container init");
+	return rc;
+}
+
 static int wait_init_ready(struct container_ctx *ctx, struct keel_error *err)
 {
 	static struct sync_msg msg;
@@ -362,6 +384,11 @@ static int wait_init_ready(struct container_ctx *ctx, struct keel_error *err)
 			return 0;
 		if (got == SYNC_HOOKS) {
 			if (run_runtime_hooks(ctx, err) < 0)
+				return -1;
+			continue;
+		}
+		if (got == SYNC_SECCOMP) {
+			if (forward_seccomp_listener(ctx, err) < 0)
 				return -1;
 			continue;
 		}

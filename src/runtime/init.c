@@ -26,6 +26,7 @@
 #include "linux/process.h"
 #include "linux/resolve.h"
 #include "linux/rootfs.h"
+#include "linux/seccomp_filter.h"
 #include "linux/terminal.h"
 #include "runtime/sync.h"
 
@@ -39,6 +40,7 @@ struct init_state {
 	char **env;
 	struct sync_msg hooks_state; /* text: the state JSON for the init's hooks */
 	bool in_cgroups;	     /* keel said CGROUPS_DONE */
+	struct linux_seccomp seccomp;
 };
 
 /* Waits (once) until keel has moved this process into its cgroups. */
@@ -327,11 +329,46 @@ static void join_keyring(const struct container_ctx *ctx)
 	syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0);
 }
 
+/* The listener fd of a NOTIFY filter goes to keel, which passes it on to
+ * linux.seccomp.listenerPath while create still runs. */
+static int pass_seccomp_listener(struct container_ctx *ctx, struct init_state *st, int fd,
+				 struct keel_error *err)
+{
+	int sync = ctx->sync_fd[1];
+	if (sync_send(sync, SYNC_SECCOMP, NULL) < 0 || linux_send_fd(sync, fd, "seccomp", err) < 0)
+		return keel_error_errno(err, "seccomp listener");
+	/* keel sent CGROUPS_DONE before it reads ours */
+	if (wait_cgroups(ctx, st, err) < 0)
+		return -1;
+	return sync_expect(sync, SYNC_SECCOMP_DONE, err);
+}
+
+/* linux.seccomp, loaded where linux_seccomp_when() says (runc's order). */
+static int install_seccomp(struct container_ctx *ctx, struct init_state *st,
+			   enum linux_seccomp_when at, struct keel_error *err)
+{
+	bool nnp = ctx->config->process.no_new_privileges;
+	if (!st->seccomp.insns || linux_seccomp_when(&st->seccomp, nnp) != at)
+		return 0;
+	int listener;
+	if (linux_seccomp_load(&st->seccomp, &listener, err) < 0)
+		return -1;
+	if (listener < 0)
+		return 0;
+	int rc = pass_seccomp_listener(ctx, st, listener, err);
+	close(listener);
+	return rc;
+}
+
 static int apply_process(struct container_ctx *ctx, struct init_state *st, struct keel_error *err)
 {
 	const struct oci_process *p = &ctx->config->process;
 	const struct oci_capabilities *caps = p->has_capabilities ? &p->capabilities : NULL;
 	if (set_names(ctx->config, err) < 0)
+		return -1;
+	/* compiled here so that a bad profile fails create */
+	if (ctx->config->linux_.has_seccomp &&
+	    linux_seccomp_compile(&ctx->config->linux_.seccomp, &st->seccomp, err) < 0)
 		return -1;
 	if (p->has_oom_score_adj && linux_oom_score_adj(p->oom_score_adj, err) < 0)
 		return -1;
@@ -345,6 +382,8 @@ static int apply_process(struct container_ctx *ctx, struct init_state *st, struc
 		return -1;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return keel_error_errno(err, "process.noNewPrivileges");
+	if (install_seccomp(ctx, st, LINUX_SECCOMP_BEFORE_CAPS, err) < 0)
+		return -1;
 	if (linux_caps_drop_bounding(caps, err) < 0 || linux_user_switch(&p->user, err) < 0 ||
 	    linux_caps_apply(caps, err) < 0)
 		return -1;
@@ -354,7 +393,9 @@ static int apply_process(struct container_ctx *ctx, struct init_state *st, struc
 	if (linux_find_executable(p->args.items[0], st->env, st->exec_path, sizeof st->exec_path,
 				  err) < 0)
 		return -1;
-	return linux_fds_prepare_exec(ctx->opts->preserve_fds + ctx->listen_fds, err);
+	if (linux_fds_prepare_exec(ctx->opts->preserve_fds + ctx->listen_fds, err) < 0)
+		return -1;
+	return install_seccomp(ctx, st, LINUX_SECCOMP_BEFORE_READY, err);
 }
 
 static int setup(struct container_ctx *ctx, struct init_state *st, struct keel_error *err)
@@ -410,6 +451,11 @@ void container_init(struct container_ctx *ctx)
 	if (ctx->config->has_hooks &&
 	    linux_hooks_run(&ctx->config->hooks.start_container, "startContainer",
 			    st.hooks_state.text, &err) < 0) {
+		dprintf(2, "keel: %s\n", err.msg);
+		_exit(1);
+	}
+	/* with noNewPrivileges, the filter is the last thing before execve */
+	if (install_seccomp(ctx, &st, LINUX_SECCOMP_BEFORE_EXEC, &err) < 0) {
 		dprintf(2, "keel: %s\n", err.msg);
 		_exit(1);
 	}

@@ -9,7 +9,10 @@
  *   init -> keel   HOOKS  namespaces and mounts ready: run prestart and
  *                         createRuntime hooks
  *   keel -> init   HOOKS_DONE  with the state JSON for the init's own hooks
- *   keel -> init   START  (run only) exec now */
+ *   keel -> init   START  (run only) exec now
+ *   init -> keel   SECCOMP  seccomp filter loaded with SCMP_ACT_NOTIFY: the
+ *                         next message carries the listener fd (SCM_RIGHTS)
+ *   keel -> init   SECCOMP_DONE  the fd went to linux.seccomp.listenerPath */
 #ifndef KEEL_RUNTIME_SYNC_H
 #define KEEL_RUNTIME_SYNC_H
 
@@ -23,6 +26,8 @@ enum sync_type {
 	SYNC_HOOKS,
 	SYNC_HOOKS_DONE,
 	SYNC_CGROUPS_DONE,
+	SYNC_SECCOMP,
+	SYNC_SECCOMP_DONE,
 };
 
 struct sync_msg {
