@@ -3,6 +3,7 @@
  * test_cpu_mmu.c and test_cpu_fp.c. */
 #include "test_cpu_harness.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int run_cpu_mmu_tests(void);
@@ -392,6 +393,31 @@ static void sstc_raises_stip(void **state)
 
 static void builtin_firmware_ecall(void **state);
 
+/* the decoded-page cache is bounded and gives its memory back */
+static void icache_is_bounded(void **state)
+{
+	struct vm_bus bus = {.ram_base = TEST_RAM_BASE,
+			     .ram_size = (ICACHE_MAX_PAGES + 1ull) << 12};
+	bus.ram = calloc(1, bus.ram_size);
+	assert_non_null(bus.ram);
+	struct icache c = {0};
+	assert_int_equal(icache_init(&c, &bus), 0);
+	for (uint64_t i = 0; i < ICACHE_MAX_PAGES; i++)
+		assert_non_null(icache_page(&c, &bus, TEST_RAM_BASE + (i << 12)));
+	assert_null(icache_page(&c, &bus, TEST_RAM_BASE + ((uint64_t)ICACHE_MAX_PAGES << 12)));
+	assert_true(c.full);
+	/* pages already decoded stay available until the reclaim */
+	assert_non_null(icache_page(&c, &bus, TEST_RAM_BASE));
+	assert_true(icache_reclaim(&c));
+	assert_int_equal(c.allocated, 0);
+	assert_false(icache_reclaim(&c));
+	assert_non_null(icache_page(&c, &bus, TEST_RAM_BASE + ((uint64_t)ICACHE_MAX_PAGES << 12)));
+	assert_null(icache_page(&c, &bus, TEST_RAM_BASE - 4096)); /* not RAM */
+	icache_free(&c);
+	free(bus.ram);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +445,7 @@ int main(void)
 					    cpu_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(builtin_firmware_ecall, cpu_fixture_setup,
 					    cpu_fixture_teardown),
+	    cmocka_unit_test(icache_is_bounded),
 	};
 	int failed = cmocka_run_group_tests_name("cpu", tests, NULL, NULL);
 	failed += run_cpu_mmu_tests();

@@ -89,6 +89,8 @@ uint64_t hart_run(struct hart *h, uint64_t budget)
 			return 0;
 		s->wfi = false;
 	}
+	if (icache_reclaim(&h->icache))
+		mmu_flush_fetch(h);
 	h->irq_check = true;
 	feclearexcept(FE_ALL_EXCEPT);
 	h->host_rm = 0; /* the host runs round-to-nearest outside the guest */

@@ -14,12 +14,30 @@ int icache_init(struct icache *c, const struct vm_bus *bus)
 	return c->pages ? 0 : -1;
 }
 
+static void free_pages(struct icache *c)
+{
+	for (uint64_t i = 0; i < c->npages; i++) {
+		free(c->pages[i]);
+		c->pages[i] = NULL;
+	}
+	c->allocated = 0;
+	c->full = false;
+}
+
 void icache_free(struct icache *c)
 {
-	for (uint64_t i = 0; i < c->npages; i++)
-		free(c->pages[i]);
+	if (c->pages)
+		free_pages(c);
 	free(c->pages);
 	c->pages = NULL;
+}
+
+bool icache_reclaim(struct icache *c)
+{
+	if (!c->full)
+		return false;
+	free_pages(c);
+	return true;
 }
 
 static void reset_slots(struct icache *c, struct code_page *p)
@@ -50,9 +68,14 @@ struct code_page *icache_page(struct icache *c, const struct vm_bus *bus, uint64
 		icache_validate(c, p);
 		return p;
 	}
+	if (c->allocated >= ICACHE_MAX_PAGES) {
+		c->full = true;
+		return NULL; /* executed uncached until the reclaim */
+	}
 	p = malloc(sizeof(*p));
 	if (!p)
 		return NULL;
+	c->allocated++;
 	p->pa = bus->ram_base + (idx << 12);
 	p->host = bus->ram + (idx << 12);
 	memcpy(p->bytes, p->host, sizeof(p->bytes));

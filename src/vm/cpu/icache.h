@@ -14,6 +14,7 @@
 #ifndef KEEL_VM_CPU_ICACHE_H
 #define KEEL_VM_CPU_ICACHE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "vm/cpu/decode.h"
@@ -28,9 +29,15 @@ struct code_page {
 	struct insn slots[ICACHE_SLOTS + 2];
 };
 
+/* decoded pages a hart may hold (about 53 KiB each): a guest jumping
+ * through all of its RAM must not make the host allocate 13x its size */
+#define ICACHE_MAX_PAGES 4096
+
 struct icache {
 	struct code_page **pages; /* indexed by RAM page number */
 	uint64_t npages;
+	unsigned allocated;
+	bool full; /* the cap was hit: icache_reclaim() at the next safe point */
 	uint64_t generation;
 	const void *decode_handler;
 	const void *end_handler;
@@ -45,6 +52,10 @@ void icache_free(struct icache *c);
  * revalidated as needed; NULL if out of memory or pa is not RAM. */
 struct code_page *icache_page(struct icache *c, const struct vm_bus *bus, uint64_t pa);
 void icache_flush(struct icache *c);
+/* Frees every decoded page if the cap was hit. Only when nothing points
+ * into the pages (between runs, with the fetch TLB flushed). Returns true
+ * if it freed them. */
+bool icache_reclaim(struct icache *c);
 /* Re-checks a page after a fence (see above). */
 void icache_revalidate(struct icache *c, struct code_page *p);
 
