@@ -56,7 +56,8 @@ check_tools() {
 # --- Linux ---------------------------------------------------------------
 
 linux_source_dir() {
-	local dir=$cache/src/linux-$(pkg_version linux-source-6.1)
+	local dir
+	dir=$cache/src/linux-$(pkg_version linux-source-6.1)
 	if [ ! -f "$dir/.extracted" ]; then
 		log "extracting $linux_tarball"
 		rm -rf "$dir" && mkdir -p "$dir"
@@ -168,7 +169,7 @@ gen_init_cpio_tool() {
 # The initramfs file list: every busybox applet as a symlink, the init
 # scripts, and /dev/console so init has a console before devtmpfs is up.
 initramfs_list() {
-	local busybox=$1 applet dir
+	local busybox=$1 applet
 	cat <<-EOF
 		dir /bin 0755 0 0
 		dir /sbin 0755 0 0
@@ -189,7 +190,7 @@ initramfs_list() {
 		file /init $guest_dir/init 0755 0 0
 		file /etc/udhcpc/default.script $guest_dir/udhcpc.script 0755 0 0
 	EOF
-	for applet in $(sort -u "${busybox%/*}/busybox.links"); do
+	sort -u "${busybox%/*}/busybox.links" | while read -r applet; do
 		[ "$applet" = /bin/busybox ] || echo "slink $applet /bin/busybox 0777 0 0"
 	done
 }
