@@ -872,6 +872,24 @@ static void blk_open_errors_name_the_file(void **state)
 	assert_null(virtio_blk_create("", &err));
 }
 
+static void blk_image_is_locked_while_in_use(void **state)
+{
+	struct keel_error err = {0};
+	start_blk("");
+	assert_null(virtio_blk_create(fx->image, &err));
+	assert_non_null(strstr(err.msg, "in use"));
+	char spec[128];
+	snprintf(spec, sizeof(spec), "%s,ro", fx->image);
+	assert_null(virtio_blk_create(spec, &err));
+	virtio_mmio_free(fx->dev);
+	fx->dev = virtio_blk_create(spec, &err); /* free again: readers share */
+	assert_non_null(fx->dev);
+	struct virtio_mmio *second = virtio_blk_create(spec, &err);
+	assert_non_null(second);
+	virtio_mmio_free(second);
+	assert_null(virtio_blk_create(fx->image, &err)); /* but exclude writers */
+}
+
 /* ---- virtio-net ------------------------------------------------------------------- */
 
 #define NET_HDR	   12
@@ -1332,6 +1350,7 @@ int main(void)
 	    T(blk_without_status_byte_needs_reset),
 	    T(blk_discard_punches_holes),
 	    T(blk_open_errors_name_the_file),
+	    T(blk_image_is_locked_while_in_use),
 	    T(net_arp_request_gets_reply),
 	    T(net_dhcp_discover_gets_offer),
 	    T(net_mergeable_rx_spreads_frame),

@@ -9,6 +9,7 @@
 #include <linux/fs.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -47,6 +48,17 @@ static int image_size(int fd, const char *path, uint64_t *size, struct keel_erro
 	return keel_error_set(err, 0, "%s: not a regular file or block device", path);
 }
 
+/* Two machines writing one image corrupt it: a writer holds an exclusive
+ * lock, readers share one (released when the fd closes). */
+static int lock_image(int fd, const char *path, bool read_only, struct keel_error *err)
+{
+	if (flock(fd, (read_only ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0)
+		return 0;
+	if (errno == EWOULDBLOCK)
+		return keel_error_set(err, 0, "%s: in use by another process", path);
+	return keel_error_errno(err, "lock %s", path);
+}
+
 /* Punching a hole past the end of the file changes nothing, but tells
  * whether the file system supports it. */
 static bool can_punch_holes(int fd, uint64_t size)
@@ -72,7 +84,8 @@ int blk_image_open(const char *spec, struct blk_image *img, struct keel_error *e
 	cleanup_close int fd = open(copy, (img->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (fd < 0)
 		return keel_error_errno(err, "open %s", copy);
-	if (image_size(fd, copy, &img->size, err) < 0)
+	if (lock_image(fd, copy, img->read_only, err) < 0 ||
+	    image_size(fd, copy, &img->size, err) < 0)
 		return -1;
 	if (img->size < 512)
 		return keel_error_set(err, 0, "%s: smaller than one 512-byte sector", copy);
