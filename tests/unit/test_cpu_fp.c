@@ -65,6 +65,40 @@ static void rounding_modes(void **state)
 	assert_int_equal(cpu_x(f, 18), 0x8000000000000000ull);
 }
 
+/* ties to max magnitude, which the host FPU lacks */
+static void rmm_breaks_ties_away_from_zero(void **state)
+{
+	struct cpu_fixture *f = *state;
+	cpu_load(f, FP_ON "	li t0, 0x3ca0000000000000\n" /* 2^-53: 1 + 2^-53 is a tie */
+			  "	fmv.d.x f1, t0\n"
+			  "	fadd.d f2, f10, f1, rmm\n"
+			  "	fmv.x.d a0, f2\n"
+			  "	fadd.d f2, f10, f1, rne\n"
+			  "	fmv.x.d a1, f2\n"
+			  "	fsub.d f2, f13, f1, rmm\n" /* -1 - 2^-53 */
+			  "	fmv.x.d a2, f2\n"
+			  "	li t0, -16777217\n" /* tie between two singles */
+			  "	fcvt.s.l f2, t0, rmm\n"
+			  "	fmv.x.w a3, f2\n"
+			  "	li t0, 0x3ff0000010000000\n" /* 1 + 2^-24 */
+			  "	fmv.d.x f3, t0\n"
+			  "	fcvt.s.d f2, f3, rmm\n"
+			  "	fmv.x.w a4, f2\n"
+			  "	fcvt.s.d f2, f3, rne\n"
+			  "	fmv.x.w a5, f2\n"
+			  "	fadd.d f2, f10, f11, rmm\n" /* not a tie: as RNE */
+			  "	fmv.x.d a6, f2\n"
+			  "	wfi\n" FP_CONSTANTS);
+	cpu_run(f);
+	assert_int_equal(cpu_x(f, 10), 0x3ff0000000000001ull);
+	assert_int_equal(cpu_x(f, 11), 0x3ff0000000000000ull);
+	assert_int_equal(cpu_x(f, 12), 0xbff0000000000001ull);
+	assert_int_equal(cpu_x(f, 13), 0xffffffffcb800001ull);
+	assert_int_equal(cpu_x(f, 14), 0x3f800001);
+	assert_int_equal(cpu_x(f, 15), 0x3f800000);
+	assert_int_equal(cpu_x(f, 16), 0x3ff0000000000000ull);
+}
+
 static void exception_flags_and_canonical_nan(void **state)
 {
 	struct cpu_fixture *f = *state;
@@ -270,6 +304,8 @@ int run_cpu_fp_tests(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(rounding_modes, cpu_fixture_setup,
+					    cpu_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(rmm_breaks_ties_away_from_zero, cpu_fixture_setup,
 					    cpu_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(exception_flags_and_canonical_nan, cpu_fixture_setup,
 					    cpu_fixture_teardown),

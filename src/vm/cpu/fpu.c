@@ -8,8 +8,9 @@
  * semantics (tininess after rounding) except where this file computes the
  * flags itself: NaN results (canonical NaN), fmin/fmax, comparisons,
  * float-to-integer conversions (saturation), fma's inf*0.
- * Known limit: RMM (round to nearest, ties to max magnitude) is exact for
- * conversions to integer and behaves as RNE for arithmetic. */
+ * RMM (ties to max magnitude), which hosts lack, is RNE corrected at exact
+ * ties (see rmm_fix_d); known limit: the fused multiply-adds round RMM as
+ * RNE. */
 #include "vm/cpu/cpu.h"
 
 #include <fenv.h>
@@ -202,6 +203,103 @@ static uint64_t cvt_to_int(struct hart *h, double x, enum fp_op op, unsigned rm)
 	}
 }
 
+/* ---- RMM: the host has no ties-to-max-magnitude mode ----
+ * The host rounds to nearest-even; r + err is the exact result (err
+ * exact, computed by the caller). Only at an exact tie can RMM differ: then
+ * the neighbor away from zero is the answer. Bit arithmetic keeps the host
+ * flags untouched. */
+static double from_bits_d(uint64_t b)
+{
+	double d;
+	memcpy(&d, &b, 8);
+	return d;
+}
+
+static double rmm_fix_d(double r, double err)
+{
+	if (err == 0 || !isfinite(r))
+		return r;
+	if (r == 0) {
+		double tiny = from_bits_d(1 | (signbit(err) ? 1ull << 63 : 0));
+		return 2 * err == tiny ? tiny : r;
+	}
+	if (!signbit(err) != !signbit(r))
+		return r; /* the exact value lies towards zero: r is the away one */
+	double away = from_bits_d(bits_d(r) + 1);
+	return 2 * err == away - r ? away : r;
+}
+
+static float rmm_fix_s(float r, double err)
+{
+	if (err == 0 || !isfinite(r))
+		return r;
+	uint32_t b;
+	float away;
+	if (r == 0) {
+		b = 1 | (signbit(err) ? 1u << 31 : 0);
+		memcpy(&away, &b, 4);
+		return 2 * err == (double)away ? away : r;
+	}
+	if (!signbit(err) != !signbit(r))
+		return r;
+	b = bits_s(r) + 1;
+	memcpy(&away, &b, 4);
+	return 2 * err == (double)away - (double)r ? away : r;
+}
+
+/* exact error of the double operations (TwoSum, fma residuals) */
+static double rmm_d(enum fp_op op, double a, double b, double r)
+{
+	switch (op) {
+	case FP_SUB:
+		b = -b;
+		/* fallthrough */
+	case FP_ADD: {
+		double bb = r - a;
+		return rmm_fix_d(r, (a - (r - bb)) + (b - bb));
+	}
+	case FP_MUL:
+		return rmm_fix_d(r, fma(a, b, -r));
+	case FP_DIV: {
+		double rem = fma(-r, b, a); /* a - r*b, exact */
+		if (rem == 0 || !isfinite(r) || r == 0)
+			return r;
+		bool up = (rem > 0) == (b > 0); /* the exact quotient is above r */
+		if (up != !signbit(r))
+			return r;
+		double away = from_bits_d(bits_d(r) + 1);
+		double half = (away - r) / 2;
+		return fma(-half, b, rem) == 0 ? away : r; /* exactly halfway */
+	}
+	default:
+		return r;
+	}
+}
+
+/* singles: the exact result fits a double for add, sub and mul; a
+ * quotient that is a single-precision tie has 25 bits, so is exact too */
+static float rmm_s(enum fp_op op, float a, float b, float r)
+{
+	double exact;
+	switch (op) {
+	case FP_ADD:
+		exact = (double)a + (double)b;
+		break;
+	case FP_SUB:
+		exact = (double)a - (double)b;
+		break;
+	case FP_MUL:
+		exact = (double)a * (double)b;
+		break;
+	case FP_DIV:
+		exact = (double)a / (double)b;
+		break;
+	default:
+		return r;
+	}
+	return rmm_fix_s(r, exact - (double)r);
+}
+
 /* ---- single and double precision bodies, generated from one template ---- */
 
 #define FP_TEMPLATE(SUF, T, UT, GET, PUT, BITS, SNAN, CANON, SIGN, SQRT, FMA)                      \
@@ -290,6 +388,8 @@ static uint64_t cvt_to_int(struct hart *h, double x, enum fp_op op, unsigned rm)
 		default:                                                                           \
 			return false;                                                              \
 		}                                                                                  \
+		if (unlikely(rm == RM_RMM))                                                        \
+			r = rmm_##SUF(in->fop, a, b, r);                                           \
 		PUT(h, in->rd, r);                                                                 \
 		return true;                                                                       \
 	}
@@ -313,43 +413,44 @@ static uint32_t sbits_reg(const struct hart *h, unsigned r)
 	return bits_s(get_s(h, r));
 }
 
-static void int_to_float(struct hart *h, const struct insn *in)
+static void int_to_float(struct hart *h, const struct insn *in, unsigned rm)
 {
 	uint64_t v = h->s.x[in->rs1];
+	__int128 exact;
+	switch (in->fop) {
+	case FP_CVT_FROM_W:
+		exact = (int32_t)v;
+		break;
+	case FP_CVT_FROM_WU:
+		exact = (uint32_t)v;
+		break;
+	case FP_CVT_FROM_L:
+		exact = (int64_t)v;
+		break;
+	default:
+		exact = v;
+		break;
+	}
+	bool unsigned64 = in->fop == FP_CVT_FROM_LU;
 	if (in->dbl) {
-		double d;
-		switch (in->fop) {
-		case FP_CVT_FROM_W:
-			d = (double)(int32_t)v;
-			break;
-		case FP_CVT_FROM_WU:
-			d = (double)(uint32_t)v;
-			break;
-		case FP_CVT_FROM_L:
-			d = (double)(int64_t)v;
-			break;
-		default:
-			d = (double)v;
-			break;
-		}
+		double d = unsigned64 ? (double)v : (double)(int64_t)exact;
+		if (rm == RM_RMM)
+			d = rmm_fix_d(d, (double)(exact - (__int128)d));
 		put_d(h, in->rd, d);
 		return;
 	}
-	float f;
-	switch (in->fop) {
-	case FP_CVT_FROM_W:
-		f = (float)(int32_t)v;
-		break;
-	case FP_CVT_FROM_WU:
-		f = (float)(uint32_t)v;
-		break;
-	case FP_CVT_FROM_L:
-		f = (float)(int64_t)v;
-		break;
-	default:
-		f = (float)v;
-		break;
-	}
+	float f = unsigned64 ? (float)v : (float)(int64_t)exact;
+	if (rm == RM_RMM)
+		f = rmm_fix_s(f, (double)(exact - (__int128)f));
+	put_s(h, in->rd, f);
+}
+
+static void double_to_single(struct hart *h, const struct insn *in, unsigned rm)
+{
+	double d = get_d(h, in->rs1);
+	float f = (float)d;
+	if (rm == RM_RMM && isfinite(d))
+		f = rmm_fix_s(f, d - (double)f);
 	put_s(h, in->rd, f);
 }
 
@@ -398,10 +499,10 @@ static bool other_op(struct hart *h, const struct insn *in, unsigned rm)
 	case FP_CVT_FROM_WU:
 	case FP_CVT_FROM_L:
 	case FP_CVT_FROM_LU:
-		int_to_float(h, in);
+		int_to_float(h, in, rm);
 		return true;
 	case FP_CVT_S_D:
-		put_s(h, in->rd, (float)get_d(h, in->rs1));
+		double_to_single(h, in, rm);
 		return true;
 	case FP_CVT_D_S:
 		put_d(h, in->rd, (double)get_s(h, in->rs1));
