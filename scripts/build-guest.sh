@@ -47,7 +47,7 @@ pkg_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo none; }
 
 check_tools() {
 	local tool
-	for tool in "${cross}gcc" make bc flex bison mke2fs cpio xz sha256sum flock; do
+	for tool in "${cross}gcc" cc make bc flex bison file mke2fs cpio xz sha256sum flock dpkg-source; do
 		command -v "$tool" >/dev/null || die "missing $tool (run scripts/deps.sh)"
 	done
 	[ -r "$linux_tarball" ] || die "missing $linux_tarball (apt-get install linux-source-6.1)"
@@ -107,8 +107,10 @@ check_kernel_config() {
 busybox_source_dir() {
 	local version dir
 	version=$(busybox_source_version)
-	dir=$cache/src/busybox-$version
+	# No epoch colon in the path: make treats ':' specially.
+	dir=$cache/src/busybox-${version#*:}
 	if [ ! -f "$dir/.extracted" ]; then
+		ensure_deb_src
 		log "fetching Debian's busybox $version source (apt-get source)"
 		local dl=$cache/src/busybox-dl
 		rm -rf "$dl" "$dir" && mkdir -p "$dl"
@@ -121,13 +123,26 @@ busybox_source_dir() {
 	echo "$dir"
 }
 
-# The source version apt would fetch; falls back to the installed binary
-# package's version so the cache key is stable offline.
+# apt-get source needs deb-src entries. Debian images often ship only
+# "Types: deb": as root, add the same mirrors as deb-src in a file of our
+# own (/etc/apt/sources.list.d/keel-deb-src.sources) and refresh the lists.
+ensure_deb_src() {
+	apt-cache showsrc busybox 2>/dev/null | grep -q '^Version:' && return 0
+	[ "$(id -u)" -eq 0 ] || die "no deb-src entries for busybox: add deb-src lines for the Debian mirror (as root) and apt-get update"
+	local src=/etc/apt/sources.list.d/debian.sources
+	[ -f "$src" ] || die "no deb-src entries and no $src to derive them from"
+	log "adding deb-src entries to /etc/apt/sources.list.d/keel-deb-src.sources"
+	sed 's/^Types:.*/Types: deb-src/' "$src" >/etc/apt/sources.list.d/keel-deb-src.sources
+	apt-get update -qq >&2 || die "apt-get update failed"
+}
+
+# The source version apt would fetch, or else the source version of the
+# installed busybox-static, so that the cache key needs no deb-src entries.
 busybox_source_version() {
 	local v
 	v=$(apt-cache showsrc busybox 2>/dev/null | awk '/^Version:/ {print $2; exit}')
-	[ -n "$v" ] || v=$(pkg_version busybox-static)
-	[ "$v" != none ] || die "cannot find busybox source: add deb-src for the Debian mirror"
+	[ -n "$v" ] || v=$(dpkg-query -W -f='${source:Version}' busybox-static 2>/dev/null || true)
+	[ -n "$v" ] || die "cannot tell which busybox source to use: add deb-src entries or install busybox-static"
 	echo "$v"
 }
 
