@@ -443,6 +443,10 @@ void container_init(struct container_ctx *ctx)
 	if (sync_expect(sync, SYNC_GO, &err) < 0)
 		_exit(1);
 	if (setup(ctx, &st, &err) < 0) {
+		/* a message left unread when we exit would reset the socket and
+		 * lose our ERROR on keel's side: take CGROUPS_DONE first */
+		struct keel_error ignored;
+		wait_cgroups(ctx, &st, &ignored);
 		sync_send(sync, SYNC_ERROR, err.msg);
 		_exit(1);
 	}
