@@ -82,12 +82,13 @@ static json_t *seccomp_features(void)
 
 static json_t *linux_features(void)
 {
-	return json_pack("{s:o, s:o, s:{s:b, s:b, s:b, s:b}, s:o, s:{s:b}, s:{s:b}, s:{s:b}}",
+	return json_pack("{s:o, s:o, s:{s:b, s:b, s:b, s:b}, s:o, s:{s:b}, s:{s:b}, s:{s:b}, "
+			 "s:{s:{s:b}}}",
 			 "namespaces", name_list(namespace_name, 0, OCI_NS_COUNT - 1),
 			 "capabilities", name_list(oci_cap_name, 0, OCI_CAP_LAST), "cgroup", "v1",
 			 1, "v2", 1, "systemd", 0, "systemdUser", 0, "seccomp", seccomp_features(),
 			 "apparmor", "enabled", 0, "selinux", "enabled", 0, "intelRdt", "enabled",
-			 0);
+			 0, "mountExtensions", "idmap", "enabled", 0);
 }
 
 char *oci_features_json(void)

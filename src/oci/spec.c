@@ -101,23 +101,27 @@ static json_t *namespaces(bool rootless)
 			 "cgroup");
 }
 
+static json_t *id_mapping(json_int_t host_id)
+{
+	return json_pack("[{s:i, s:I, s:i}]", "containerID", 0, "hostID", host_id, "size", 1);
+}
+
+/* Keys in runc's order, so that diffs against runc's spec stay small. */
 static json_t *default_linux(bool rootless, uid_t uid, gid_t gid)
 {
-	json_t *l = json_pack("{s:o, s:o, s:o}", "namespaces", namespaces(rootless), "maskedPaths",
-			      list(masked_paths, COUNT(masked_paths)), "readonlyPaths",
-			      list(readonly_paths, COUNT(readonly_paths)));
-	if (!l)
-		return NULL;
-	int rc = rootless ? json_object_set_new(l, "uidMappings",
-						json_pack("[{s:i, s:I, s:i}]", "containerID", 0,
-							  "hostID", (json_int_t)uid, "size", 1)) |
-				json_object_set_new(l, "gidMappings",
-						    json_pack("[{s:i, s:I, s:i}]", "containerID", 0,
-							      "hostID", (json_int_t)gid, "size", 1))
-			  : json_object_set_new(l, "resources",
-						json_pack("{s:[{s:b, s:s}]}", "devices", "allow", 0,
-							  "access", "rwm"));
-	if (rc < 0) {
+	json_t *l = json_object();
+	bool ok = l != NULL;
+	if (ok && rootless)
+		ok = out_take(l, "uidMappings", id_mapping(uid)) == 0 &&
+		     out_take(l, "gidMappings", id_mapping(gid)) == 0;
+	else if (ok)
+		ok = out_take(l, "resources",
+			      json_pack("{s:[{s:b, s:s}]}", "devices", "allow", 0, "access",
+					"rwm")) == 0;
+	ok = ok && out_take(l, "namespaces", namespaces(rootless)) == 0 &&
+	     out_take(l, "maskedPaths", list(masked_paths, COUNT(masked_paths))) == 0 &&
+	     out_take(l, "readonlyPaths", list(readonly_paths, COUNT(readonly_paths))) == 0;
+	if (!ok) {
 		json_decref(l);
 		return NULL;
 	}

@@ -824,6 +824,7 @@ static void features_document(void **state)
 	assert_non_null(json_object_get(seccomp, "supportedFlags"));
 	assert_true(json_is_boolean(json_object_get(json_object_get(linux_, "cgroup"), "v2")));
 	assert_int_equal(json_array_size(json_object_get(doc, "hooks")), 6);
+	assert_non_null(json_object_get(json_object_get(linux_, "mountExtensions"), "idmap"));
 	json_decref(doc);
 }
 
