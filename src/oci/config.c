@@ -87,7 +87,7 @@ static int parse_document(struct parse_ctx *c, const json_t *doc, const char *bu
 	    get_string(c, doc, NULL, "hostname", &out->hostname) < 0 ||
 	    get_string(c, doc, NULL, "domainname", &out->domainname) < 0 ||
 	    get_map(c, doc, NULL, "annotations", &out->annotations) < 0 ||
-	    parse_sections(c, doc, out) < 0)
+	    parse_sections(c, doc, out) < 0 || validate_config(c, out) < 0)
 		return -1;
 	return 0;
 }

@@ -107,6 +107,8 @@ void resources_clear(struct oci_resources *r);
 int parse_seccomp(struct parse_ctx *c, const json_t *obj, const struct json_path *p,
 		  struct oci_seccomp *out);
 void seccomp_clear(struct oci_seccomp *s);
+/* Cross-section checks on a parsed config (validate.c). */
+int validate_config(struct parse_ctx *c, const struct oci_config *config);
 
 /* String members restricted to a NULL-terminated list of names: *out is the
  * index of the name ("unknown value" otherwise). */

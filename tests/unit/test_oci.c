@@ -85,7 +85,8 @@ static const char full_config[] =
     "\"timeout\": 5}]},\n"
     "  \"linux\": {\n"
     "    \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"network\", \"path\": "
-    "\"/proc/1/ns/net\"}],\n"
+    "\"/proc/1/ns/net\"},\n"
+    "                   {\"type\": \"uts\"}, {\"type\": \"user\"}, {\"type\": \"time\"}],\n"
     "    \"uidMappings\": [{\"containerID\": 0, \"hostID\": 100000, \"size\": 65536}],\n"
     "    \"timeOffsets\": {\"monotonic\": {\"secs\": -5, \"nanosecs\": 7}},\n"
     "    \"devices\": [{\"type\": \"c\", \"path\": \"/dev/fuse\", \"major\": 10, \"minor\": 229,\n"
@@ -180,7 +181,8 @@ static void full_config_linux(void **state)
 	const char *path = NULL;
 	assert_true(oci_config_has_namespace(c, OCI_NS_NETWORK, &path));
 	assert_string_equal(path, "/proc/1/ns/net");
-	assert_false(oci_config_has_namespace(c, OCI_NS_USER, NULL));
+	assert_true(oci_config_has_namespace(c, OCI_NS_USER, NULL));
+	assert_false(oci_config_has_namespace(c, OCI_NS_IPC, NULL));
 	assert_true(l->has_time_offset_monotonic);
 	assert_int_equal(l->time_offset_monotonic.secs, -5);
 	assert_int_equal(l->devices[0].minor, 229);
@@ -241,7 +243,7 @@ static void unicode_strings_and_escaped_keys(void **state)
 	struct oci_config *c =
 	    parse_ok("{\"ociVersion\": \"1\", \"\\u0068ostname\": "
 		     "\"h\\u00e9t\\ud83d\\ude00\", \"annotations\": {\"\xc3\xa9\": "
-		     "\"\xe2\x82\xac\"}}");
+		     "\"\xe2\x82\xac\"}, \"linux\": {\"namespaces\": [{\"type\": \"uts\"}]}}");
 	assert_string_equal(c->hostname, "h\xc3\xa9t\xf0\x9f\x98\x80");
 	assert_string_equal(oci_map_get(&c->annotations, "\xc3\xa9"), "\xe2\x82\xac");
 	oci_config_free(c);
@@ -569,6 +571,30 @@ static void unreadable_files_are_reported_by_path(void **state)
 	assert_null(p);
 }
 
+static void settings_need_their_namespace(void **state)
+{
+	assert_parse_error(
+	    "{\"ociVersion\": \"1\", \"hostname\": \"h\"}",
+	    "config.json: hostname: setting the hostname requires a uts namespace in "
+	    "linux.namespaces (line 1, column 33)");
+	assert_parse_error(
+	    "{\"ociVersion\": \"1\", \"linux\": {\"namespaces\": [{\"type\": "
+	    "\"pid\"}], \"gidMappings\": [{\"containerID\": 0, \"hostID\": 1, "
+	    "\"size\": 1}]}}",
+	    "config.json: linux.gidMappings: gidMappings requires a user namespace in "
+	    "linux.namespaces (line 1, column 79)");
+	assert_parse_error(
+	    "{\"ociVersion\": \"1\", \"linux\": {\"timeOffsets\": {\"boottime\": {}}}}",
+	    "config.json: linux.timeOffsets: timeOffsets requires a time namespace in "
+	    "linux.namespaces (line 1, column 46)");
+	/* Joining a namespace by path counts; an empty hostname needs nothing. */
+	struct oci_config *c =
+	    parse_ok("{\"ociVersion\": \"1\", \"hostname\": \"\", \"domainname\": "
+		     "\"d\", \"linux\": {\"namespaces\": [{\"type\": \"uts\", "
+		     "\"path\": \"/proc/1/ns/uts\"}]}}");
+	oci_config_free(c);
+}
+
 static void process_json_for_exec(void **state)
 {
 	const char *text = "{\"args\": [\"ls\"], \"cwd\": \"/tmp\", \"env\": [\"A=1\"], "
@@ -861,6 +887,7 @@ int main(void)
 	    cmocka_unit_test(wrong_container_types),
 	    cmocka_unit_test(load_from_bundle_directory),
 	    cmocka_unit_test(unreadable_files_are_reported_by_path),
+	    cmocka_unit_test(settings_need_their_namespace),
 	    cmocka_unit_test(process_json_for_exec),
 	    cmocka_unit_test(hooks_copy_is_deep),
 	    cmocka_unit_test(name_tables_round_trip),
