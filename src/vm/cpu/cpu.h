@@ -77,7 +77,8 @@ struct tlb_entry {
 	uint64_t tag;	  /* virtual page address; TLB_INVALID when empty */
 	uintptr_t addend; /* host pointer = addend + guest virtual address */
 };
-#define TLB_INVALID (~0ull)
+#define TLB_INVALID  (~0ull)
+#define TLB_LOG_SIZE 256
 
 struct hart_state {
 	uint64_t x[33]; /* x[32] is a write sink: decode turns rd=x0 into 32 */
@@ -116,6 +117,11 @@ struct hart {
 	const char *trace; /* KEEL_VM_TRACE: log every executed instruction */
 
 	struct tlb_entry tlb[CTX_COUNT][3][TLB_SIZE];
+	/* entries filled since the last full flush, so that a flush (every
+	 * satp write, every sfence.vma of the whole space) touches only
+	 * those; past TLB_LOG_SIZE fills it clears everything */
+	struct tlb_entry *tlb_log[TLB_LOG_SIZE];
+	unsigned tlb_log_n;
 	struct icache icache;
 	/* a page-crossing instruction is decoded here each time, followed by
 	 * two end-of-page sentinels */
@@ -145,6 +151,14 @@ int mmu_atomic_ptr(struct hart *h, uint64_t va, unsigned size, bool write, void 
 enum tlb_ctx mmu_data_ctx(const struct hart *h);
 enum tlb_ctx mmu_fetch_ctx(const struct hart *h);
 void mmu_flush_all(struct hart *h);
+static inline void mmu_tlb_set(struct hart *h, struct tlb_entry *e, uint64_t tag, uintptr_t addend)
+{
+	if (h->tlb_log_n < TLB_LOG_SIZE)
+		h->tlb_log[h->tlb_log_n] = e;
+	h->tlb_log_n++;
+	e->tag = tag;
+	e->addend = addend;
+}
 void mmu_flush_page(struct hart *h, uint64_t va);
 /* fence.i: drops fetch translations so that every page is revalidated
  * against the icache generation on its next lookup */

@@ -88,8 +88,7 @@ static int fetch_page(struct hart *h, struct tlb_entry *tlb, uint64_t pc, struct
 	*cp = icache_page(&h->icache, h->env.bus, pa & PAGE_MASK);
 	if (*cp) {
 		struct tlb_entry *e = &tlb[(pc >> PAGE_SHIFT) & (TLB_SIZE - 1)];
-		e->tag = pc & PAGE_MASK;
-		e->addend = (uintptr_t)*cp;
+		mmu_tlb_set(h, e, pc & PAGE_MASK, (uintptr_t)*cp);
 	}
 	return 0;
 }

@@ -30,6 +30,7 @@ struct hart *hart_new(unsigned hartid, const struct hart_env *env)
 	const char *trace = getenv("KEEL_VM_TRACE");
 	h->trace = trace && *trace && strcmp(trace, "0") != 0 ? trace : NULL;
 	h->tracing = h->trace != NULL;
+	h->tlb_log_n = TLB_LOG_SIZE + 1; /* everything to clear at the first flush */
 	h->s.mhartid = hartid;
 	h->s.misa = MISA_RV64GC;
 	hart_reset(h, 0, PRIV_M);

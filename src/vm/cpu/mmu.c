@@ -46,7 +46,13 @@ enum tlb_ctx mmu_fetch_ctx(const struct hart *h)
 
 void mmu_flush_all(struct hart *h)
 {
-	memset(h->tlb, 0xff, sizeof(h->tlb));
+	if (h->tlb_log_n <= TLB_LOG_SIZE) {
+		for (unsigned i = 0; i < h->tlb_log_n; i++)
+			h->tlb_log[i]->tag = TLB_INVALID;
+	} else {
+		memset(h->tlb, 0xff, sizeof(h->tlb));
+	}
+	h->tlb_log_n = 0;
 }
 
 void mmu_flush_fetch(struct hart *h)
@@ -144,8 +150,7 @@ static void tlb_fill(struct hart *h, enum tlb_ctx ctx, enum access acc, uint64_t
 	if (!host)
 		return;
 	struct tlb_entry *e = &h->tlb[ctx][acc][(va >> PAGE_SHIFT) & (TLB_SIZE - 1)];
-	e->tag = va & PAGE_MASK;
-	e->addend = (uintptr_t)host - (va & PAGE_MASK);
+	mmu_tlb_set(h, e, va & PAGE_MASK, (uintptr_t)host - (va & PAGE_MASK));
 }
 
 /* Translates and fills the TLB of the current data context. */
