@@ -29,7 +29,7 @@ static inline uint8_t dest(uint32_t rd)
 static void set_op(struct insn *in, enum cpu_op op, uint32_t rd, uint32_t rs1, uint32_t rs2,
 		   int32_t imm)
 {
-	in->op = op;
+	in->op = (uint8_t)op;
 	in->rd = dest(rd);
 	in->rs1 = (uint8_t)rs1;
 	in->rs2 = (uint8_t)rs2;
@@ -243,7 +243,7 @@ static void decode_amo(uint32_t r, struct insn *in)
 		set_op(in, d ? OP_amo_d : OP_amo_w, rd, rs1, rs2, 0);
 		in->rm = (uint8_t)f5;
 	}
-	in->aqrl = (uint16_t)bits(r, 26, 25);
+	/* aq/rl need nothing: one host thread runs every hart in order */
 }
 
 /* FP: rd of an FP result is not redirected (f0 is a real register) */
@@ -277,7 +277,7 @@ static enum cpu_op fast_double_op(enum fp_op fop)
 
 static void set_fp(struct insn *in, enum fp_op fop, uint32_t r, bool dbl, bool int_dest)
 {
-	in->op = dbl ? fast_double_op(fop) : OP_fp;
+	in->op = (uint8_t)(dbl ? fast_double_op(fop) : OP_fp);
 	in->fop = (uint8_t)fop;
 	in->dbl = dbl;
 	in->rd = int_dest ? dest(bits(r, 11, 7)) : (uint8_t)bits(r, 11, 7);

@@ -71,6 +71,9 @@ static int decode_uncached(struct hart *h, uint64_t pc, uint64_t *tval)
 	struct insn *in = &h->xpage[0];
 	cpu_decode(raw, in);
 	in->handler = op_table[in->op];
+	in->step = (uint8_t)(in->len / 2 * sizeof(*in));
+	for (unsigned i = 0; i < 3; i++)
+		h->xpage[i].pc_off = (uint16_t)((pc & (PAGE_SIZE - 1)) + 2 * i);
 	if (h->trace)
 		fprintf(stderr, "keel-vm: hart %u %c %016" PRIx64 " %08" PRIx32 "\n",
 			(unsigned)h->s.mhartid, "US?M"[h->s.priv], pc, raw);
@@ -93,13 +96,15 @@ static int fetch_page(struct hart *h, struct tlb_entry *tlb, uint64_t pc, struct
 	return 0;
 }
 
-static void decode_slot(struct code_page *cp, struct insn *slot, uint64_t pc)
+static void decode_slot(struct code_page *cp, struct insn *slot)
 {
-	unsigned off = pc & (PAGE_SIZE - 1);
+	unsigned off = slot->pc_off;
 	uint32_t raw = 0;
 	memcpy(&raw, cp->host + off, off == PAGE_SIZE - 2 ? 2 : 4);
 	cpu_decode(raw, slot);
 	slot->handler = op_table[slot->op];
+	slot->pc_off = (uint16_t)off;
+	slot->step = (uint8_t)(slot->len / 2 * sizeof(*slot));
 }
 
 static uint64_t amo32(unsigned kind, uint32_t old, uint32_t src)
@@ -249,7 +254,8 @@ __attribute__((optimize("no-crossjumping", "no-gcse"))) uint64_t cpu_exec(struct
 	const struct insn *ip;
 	struct insn *slots = NULL;
 	struct code_page *cur_cp = NULL;
-	uint64_t page_va = ~0ull;
+	uint64_t page_va = ~0ull; /* for in-page jumps; ~0 when uncached */
+	uint64_t page_base = 0;	  /* virtual page of ip, so pc = PC */
 	struct tlb_entry *tlb_ld, *tlb_st, *tlb_fe;
 	uint64_t cause = 0, tval = 0;
 
@@ -268,37 +274,45 @@ __attribute__((optimize("no-crossjumping", "no-gcse"))) uint64_t cpu_exec(struct
 #define DISPATCH() goto * ip->handler
 #define NEXT()                                                                                     \
 	do {                                                                                       \
-		unsigned len_ = ip->len;                                                           \
 		left--;                                                                            \
-		pc += len_;                                                                        \
-		ip += len_ >> 1;                                                                   \
+		ip = (const struct insn *)((const char *)ip + ip->step);                           \
 		DISPATCH();                                                                        \
 	} while (0)
 	/* ends the instruction and re-enters through lookup (state changed) */
 #define NEXT_LOOKUP()                                                                              \
 	do {                                                                                       \
 		left--;                                                                            \
-		pc += ip->len;                                                                     \
+		pc = PC + ip->len;                                                                 \
 		goto lookup;                                                                       \
 	} while (0)
 #define JUMP(target)                                                                               \
 	do {                                                                                       \
 		uint64_t t_ = (target);                                                            \
 		left--;                                                                            \
-		pc = t_;                                                                           \
 		if (likely((t_ & PAGE_MASK) == page_va && left > 0)) {                             \
 			ip = slots + ((t_ & (PAGE_SIZE - 1)) >> 1);                                \
 			DISPATCH();                                                                \
 		}                                                                                  \
+		pc = t_;                                                                           \
 		goto lookup;                                                                       \
 	} while (0)
+	/* in a handler: pc becomes that of the instruction */
 #define EXCEPTION(c, t)                                                                            \
+	do {                                                                                       \
+		cause = (c);                                                                       \
+		tval = (t);                                                                        \
+		pc = PC;                                                                           \
+		goto exception;                                                                    \
+	} while (0)
+	/* outside handlers (lookup): pc is already right */
+#define FETCH_EXCEPTION(c, t)                                                                      \
 	do {                                                                                       \
 		cause = (c);                                                                       \
 		tval = (t);                                                                        \
 		goto exception;                                                                    \
 	} while (0)
-#define ILLEGAL() EXCEPTION(EXC_ILLEGAL, insn_bits(h, pc, ip->len))
+#define PC	  (page_base + ip->pc_off)
+#define ILLEGAL() EXCEPTION(EXC_ILLEGAL, insn_bits(h, PC, ip->len))
 #define RD	  x[ip->rd]
 #define RS1	  x[ip->rs1]
 #define RS2	  x[ip->rs2]
@@ -314,7 +328,7 @@ __attribute__((optimize("no-crossjumping", "no-gcse"))) uint64_t cpu_exec(struct
 			NEXT();                                                                    \
 		}                                                                                  \
 		uint64_t v_;                                                                       \
-		s->pc = pc;                                                                        \
+		s->pc = PC;                                                                        \
 		int r_ = mmu_load_slow(h, va_, sizeof(T), &v_);                                    \
 		if (unlikely(r_))                                                                  \
 			EXCEPTION(r_, va_);                                                        \
@@ -328,7 +342,7 @@ __attribute__((optimize("no-crossjumping", "no-gcse"))) uint64_t cpu_exec(struct
 			*(T *)TLB_HOST(tlb_st, va_) = (T)(value);                                  \
 			NEXT();                                                                    \
 		}                                                                                  \
-		s->pc = pc;                                                                        \
+		s->pc = PC;                                                                        \
 		int r_ = mmu_store_slow(h, va_, sizeof(T), (value));                               \
 		if (unlikely(r_))                                                                  \
 			EXCEPTION(r_, va_);                                                        \
@@ -366,13 +380,14 @@ lookup:
 			s->pc = pc;
 			int r = fetch_page(h, tlb_fe, pc, &cp);
 			if (r)
-				EXCEPTION(r, pc);
+				FETCH_EXCEPTION(r, pc);
 			if (!cp)
 				goto uncached;
 		}
 		cur_cp = cp;
 		slots = cp->slots;
 		page_va = pc & PAGE_MASK;
+		page_base = page_va;
 		ip = slots + ((pc & (PAGE_SIZE - 1)) >> 1);
 		DISPATCH();
 	}
@@ -383,8 +398,9 @@ uncached:
 		s->pc = pc;
 		int r = decode_uncached(h, pc, &tval);
 		if (r)
-			EXCEPTION(r, tval);
+			FETCH_EXCEPTION(r, tval);
 		page_va = ~0ull;
+		page_base = pc & PAGE_MASK;
 		ip = &h->xpage[0];
 		DISPATCH();
 	}
@@ -398,13 +414,15 @@ exception:
 	goto lookup;
 
 op_decode:
-	decode_slot(cur_cp, (struct insn *)ip, pc);
-	if ((pc & (PAGE_SIZE - 1)) == PAGE_SIZE - 2 && ip->len == 4)
+	decode_slot(cur_cp, (struct insn *)ip);
+	if (ip->pc_off == PAGE_SIZE - 2 && ip->len == 4)
 		((struct insn *)ip)->handler = &&op_cross_page;
 	DISPATCH();
 op_cross_page:
+	pc = PC;
 	goto uncached;
 op_page_end:
+	pc = PC; /* the sentinels' offsets continue past the page end */
 	goto lookup;
 op_illegal:
 	EXCEPTION(EXC_ILLEGAL, (uint32_t)ip->imm & (ip->len == 2 ? 0xffffu : 0xffffffffu));
@@ -413,39 +431,41 @@ op_lui:
 	RD = (uint64_t)IMM;
 	NEXT();
 op_auipc:
-	RD = pc + (uint64_t)IMM;
+	RD = PC + (uint64_t)IMM;
 	NEXT();
-op_jal:
-	RD = pc + ip->len;
-	JUMP(pc + (uint64_t)IMM);
+op_jal : {
+	uint64_t here = PC;
+	RD = here + ip->len;
+	JUMP(here + (uint64_t)IMM);
+}
 op_jalr : {
 	uint64_t t = (RS1 + (uint64_t)IMM) & ~1ull;
-	RD = pc + ip->len;
+	RD = PC + ip->len;
 	JUMP(t);
 }
 op_beq:
 	if (RS1 == RS2)
-		JUMP(pc + (uint64_t)IMM);
+		JUMP(PC + (uint64_t)IMM);
 	NEXT();
 op_bne:
 	if (RS1 != RS2)
-		JUMP(pc + (uint64_t)IMM);
+		JUMP(PC + (uint64_t)IMM);
 	NEXT();
 op_blt:
 	if ((int64_t)RS1 < (int64_t)RS2)
-		JUMP(pc + (uint64_t)IMM);
+		JUMP(PC + (uint64_t)IMM);
 	NEXT();
 op_bge:
 	if ((int64_t)RS1 >= (int64_t)RS2)
-		JUMP(pc + (uint64_t)IMM);
+		JUMP(PC + (uint64_t)IMM);
 	NEXT();
 op_bltu:
 	if (RS1 < RS2)
-		JUMP(pc + (uint64_t)IMM);
+		JUMP(PC + (uint64_t)IMM);
 	NEXT();
 op_bgeu:
 	if (RS1 >= RS2)
-		JUMP(pc + (uint64_t)IMM);
+		JUMP(PC + (uint64_t)IMM);
 	NEXT();
 
 op_lb:
@@ -603,7 +623,7 @@ op_fence_i:
 	hart_flush_icache(h);
 	NEXT_LOOKUP();
 op_ecall:
-	s->pc = pc;
+	s->pc = PC;
 	if (firmware_call(h)) {
 		SYNC_CTX();
 		NEXT_LOOKUP();
@@ -613,7 +633,7 @@ op_ecall:
 				      : EXC_ECALL_M,
 		  0);
 op_ebreak:
-	EXCEPTION(EXC_BREAKPOINT, pc);
+	EXCEPTION(EXC_BREAKPOINT, PC);
 op_mret:
 	if (s->priv != PRIV_M)
 		ILLEGAL();
@@ -634,7 +654,7 @@ op_wfi:
 	if (s->priv == PRIV_U || (s->priv == PRIV_S && (s->mstatus & MSTATUS_TW)))
 		ILLEGAL();
 	left--;
-	pc += ip->len;
+	pc = PC + ip->len;
 	if (!(s->mip & s->mie)) {
 		s->wfi = true;
 		goto out;
@@ -651,37 +671,37 @@ op_sfence_vma:
 	NEXT_LOOKUP();
 
 op_csrrw:
-	s->pc = pc;
+	s->pc = PC;
 	SYNC_INSTRET();
 	if (csr_op(h, ip, RS1, true, false, false))
 		ILLEGAL();
 	goto csr_done;
 op_csrrs:
-	s->pc = pc;
+	s->pc = PC;
 	SYNC_INSTRET();
 	if (csr_op(h, ip, RS1, false, true, false))
 		ILLEGAL();
 	goto csr_done;
 op_csrrc:
-	s->pc = pc;
+	s->pc = PC;
 	SYNC_INSTRET();
 	if (csr_op(h, ip, RS1, false, true, true))
 		ILLEGAL();
 	goto csr_done;
 op_csrrwi:
-	s->pc = pc;
+	s->pc = PC;
 	SYNC_INSTRET();
 	if (csr_op(h, ip, ip->rs1, true, false, false))
 		ILLEGAL();
 	goto csr_done;
 op_csrrsi:
-	s->pc = pc;
+	s->pc = PC;
 	SYNC_INSTRET();
 	if (csr_op(h, ip, ip->rs1, false, true, false))
 		ILLEGAL();
 	goto csr_done;
 op_csrrci:
-	s->pc = pc;
+	s->pc = PC;
 	SYNC_INSTRET();
 	if (csr_op(h, ip, ip->rs1, false, true, true))
 		ILLEGAL();
@@ -755,7 +775,7 @@ op_flw:
 		if (likely(TLB_HIT(tlb_ld, va, 4))) {
 			v = *(uint32_t *)TLB_HOST(tlb_ld, va);
 		} else {
-			s->pc = pc;
+			s->pc = PC;
 			int r = mmu_load_slow(h, va, 4, &v);
 			if (r)
 				EXCEPTION(r, va);
@@ -772,7 +792,7 @@ op_fld:
 		if (likely(TLB_HIT(tlb_ld, va, 8))) {
 			v = *(uint64_t *)TLB_HOST(tlb_ld, va);
 		} else {
-			s->pc = pc;
+			s->pc = PC;
 			int r = mmu_load_slow(h, va, 8, &v);
 			if (r)
 				EXCEPTION(r, va);

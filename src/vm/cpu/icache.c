@@ -42,10 +42,12 @@ bool icache_reclaim(struct icache *c)
 
 static void reset_slots(struct icache *c, struct code_page *p)
 {
-	for (unsigned i = 0; i < ICACHE_SLOTS; i++)
-		p->slots[i].handler = c->decode_handler;
-	p->slots[ICACHE_SLOTS].handler = c->end_handler;
-	p->slots[ICACHE_SLOTS + 1].handler = c->end_handler;
+	/* every slot knows its offset, also the sentinels past the end (where
+	 * execution continues on the next page) */
+	for (unsigned i = 0; i < ICACHE_SLOTS + 2; i++) {
+		p->slots[i].handler = i < ICACHE_SLOTS ? c->decode_handler : c->end_handler;
+		p->slots[i].pc_off = (uint16_t)(2 * i);
+	}
 }
 
 void icache_revalidate(struct icache *c, struct code_page *p)
