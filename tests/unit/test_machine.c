@@ -297,6 +297,33 @@ static void test_uart_registers(void **state)
 			 UART_MSR_DCD | UART_MSR_DSR | UART_MSR_CTS);
 }
 
+static void test_uart_input_policy(void **state)
+{
+	struct uart u;
+	new_uart(&u);
+	/* nobody asked for input yet: host bytes wait */
+	assert_int_equal(uart_input_room(&u), 0);
+	/* a loop polling LSR gets it */
+	for (int i = 0; i < UART_POLLING_READS; i++)
+		uart_read(&u, UART_LSR, 1);
+	assert_int_equal(uart_input_room(&u), 1);
+	/* a driver printing (LSR read, THR write) is not polling for input */
+	uart_write(&u, UART_THR, 'x', 1);
+	assert_int_equal(uart_input_room(&u), 0);
+	for (int i = 0; i < UART_POLLING_READS - 1; i++) {
+		uart_read(&u, UART_LSR, 1);
+		uart_read(&u, UART_LSR, 1);
+		uart_write(&u, UART_THR, 'x', 1);
+	}
+	assert_int_equal(uart_input_room(&u), 0);
+	/* a driver with its receive interrupt on gets input at once */
+	uart_write(&u, UART_FCR, UART_FCR_ENABLE | UART_FCR_CLEAR_RX, 1);
+	uart_write(&u, UART_IER, UART_IER_RDI | UART_IER_RLSI, 1);
+	assert_int_equal(uart_input_room(&u), UART_RX_FIFO);
+	uart_write(&u, UART_IER, 0, 1); /* port closed */
+	assert_int_equal(uart_input_room(&u), 0);
+}
+
 /* ---- console ----------------------------------------------------------- */
 
 static void test_console_escape(void **state)
@@ -305,6 +332,7 @@ static void test_console_escape(void **state)
 	struct console con;
 	new_uart(&u);
 	uart_write(&u, UART_FCR, UART_FCR_ENABLE, 1);
+	uart_write(&u, UART_IER, UART_IER_RDI, 1);
 	console_init(&con, &u, -1, -1);
 	console_input(&con,
 		      (const uint8_t *)"a\x01\x01"
@@ -332,6 +360,7 @@ static void test_console_pipe_flow(void **state)
 	assert_int_equal(pipe(in), 0);
 	assert_int_equal(pipe(out), 0);
 	new_uart(&u);
+	uart_write(&u, UART_IER, UART_IER_RDI, 1);
 	console_init(&con, &u, in[0], out[1]);
 	struct vm_loop *loop = vm_loop_new();
 	assert_non_null(loop);
@@ -872,6 +901,7 @@ int main(void)
 	    cmocka_unit_test(test_uart_transmit_and_thre),
 	    cmocka_unit_test(test_uart_receive),
 	    cmocka_unit_test(test_uart_registers),
+	    cmocka_unit_test(test_uart_input_policy),
 	    cmocka_unit_test(test_console_escape),
 	    cmocka_unit_test(test_console_pipe_flow),
 	    cmocka_unit_test(test_rtc),

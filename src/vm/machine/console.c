@@ -69,8 +69,8 @@ void console_input(struct console *con, const uint8_t *buf, size_t n)
 
 void console_feed_uart(struct console *con)
 {
-	con->in_pos +=
-	    uart_receive(con->uart, con->in_buf + con->in_pos, con->in_len - con->in_pos);
+	size_t n = con->in_len - con->in_pos, room = uart_input_room(con->uart);
+	con->in_pos += uart_receive(con->uart, con->in_buf + con->in_pos, n < room ? n : room);
 }
 
 static void read_input(struct console *con)
@@ -91,7 +91,7 @@ static void read_input(struct console *con)
  * room: a pipe's content then waits in the pipe, not in our buffers. */
 static bool wants_input(const struct console *con)
 {
-	return con->in_open && con->in_pos == con->in_len && uart_rx_room(con->uart) > 0;
+	return con->in_open && con->in_pos == con->in_len && uart_input_room(con->uart) > 0;
 }
 
 static void console_fill(void *opaque, struct vm_pollset *set, int *timeout_ms)

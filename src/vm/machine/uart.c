@@ -56,6 +56,13 @@ size_t uart_rx_room(const struct uart *uart)
 	return uart->state.rx_count < depth ? depth - uart->state.rx_count : 0;
 }
 
+size_t uart_input_room(const struct uart *uart)
+{
+	if (!(uart->state.ier & UART_IER_RDI) && uart->state.lsr_polls < UART_POLLING_READS)
+		return 0;
+	return uart_rx_room(uart);
+}
+
 static void rx_push(struct uart_state *s, uint8_t byte)
 {
 	s->rx[(s->rx_head + s->rx_count) % UART_RX_FIFO] = byte;
@@ -84,8 +91,6 @@ static uint8_t rx_pop(struct uart *uart)
 	if (--s->rx_count == 0)
 		s->lsr &= ~UART_LSR_DR;
 	update_irq(uart);
-	if (uart->rx_ready)
-		uart->rx_ready(uart->tx_opaque);
 	return byte;
 }
 
@@ -150,6 +155,8 @@ uint64_t uart_read(void *opaque, uint64_t offset, unsigned size)
 	case UART_MCR:
 		return s->mcr;
 	case UART_LSR:
+		if (s->lsr_polls < UART_POLLING_READS)
+			s->lsr_polls++;
 		v = s->lsr;
 		s->lsr &= ~UART_LSR_OE; /* reading LSR clears the error bits */
 		update_irq(uart);
@@ -179,15 +186,16 @@ static void write_ier(struct uart *uart, uint8_t value)
 static void write_fcr(struct uart *uart, uint8_t value)
 {
 	struct uart_state *s = &uart->state;
-	if ((value & UART_FCR_ENABLE) != (s->fcr & UART_FCR_ENABLE) || value & UART_FCR_CLEAR_RX) {
+	/* A 16550 also empties its FIFOs when FCR0 changes; we keep the bytes:
+	 * Linux enables the FIFO after the receive interrupt, and host input
+	 * that arrived in between would be lost. Explicit clears do clear. */
+	if (value & UART_FCR_CLEAR_RX) {
 		s->rx_count = 0;
 		s->rx_head = 0;
 		s->lsr &= ~UART_LSR_DR;
 	}
 	s->fcr = value & 0xc9; /* keep enable, DMA mode and trigger level */
 	update_irq(uart);
-	if (uart->rx_ready)
-		uart->rx_ready(uart->tx_opaque);
 }
 
 void uart_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
@@ -195,6 +203,8 @@ void uart_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
 	struct uart *uart = opaque;
 	struct uart_state *s = &uart->state;
 	uint8_t v = (uint8_t)value;
+	if (offset != UART_SCR)
+		s->lsr_polls = 0; /* a transmission or setup: not a polling loop */
 	switch (offset) {
 	case UART_THR:
 		if (s->lcr & UART_LCR_DLAB)

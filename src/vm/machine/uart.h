@@ -72,15 +72,18 @@ struct uart_state {
 	uint8_t ier, fcr, lcr, mcr, lsr, msr, scr, dll, dlm;
 	uint8_t thr_pending; /* THR-empty interrupt not yet acknowledged */
 	uint8_t msr_delta;   /* modem status changes not yet read */
+	uint8_t lsr_polls;   /* LSR reads since the last THR or setup write */
 };
+
+/* This many LSR reads in a row, with no transmission or setup between,
+ * mark a guest polling for input (a bare-metal loop, an SBI getchar). */
+#define UART_POLLING_READS 16
 
 struct uart {
 	struct uart_state state;
 	struct vm_irq irq;
 	void (*tx)(void *opaque, uint8_t byte);
 	void *tx_opaque;
-	/* Called when the guest drains the receive FIFO (the host may feed more). */
-	void (*rx_ready)(void *opaque);
 };
 
 void uart_init(struct uart *uart, struct vm_irq irq, void (*tx)(void *, uint8_t), void *opaque);
@@ -88,6 +91,11 @@ int uart_attach(struct uart *uart, struct vm_bus *bus, struct keel_error *err);
 
 /* Free room in the receive FIFO. */
 size_t uart_rx_room(const struct uart *uart);
+/* How many host bytes to offer now: only to a guest that shows it wants
+ * input, by enabling the receive interrupt or by polling LSR. Linux
+ * clears the FIFO and drains RBR when it opens the port: bytes delivered
+ * before that would be lost, so piped input waits in the pipe. */
+size_t uart_input_room(const struct uart *uart);
 /* Queues up to n bytes for the guest; returns how many were taken. */
 size_t uart_receive(struct uart *uart, const uint8_t *buf, size_t n);
 
