@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "vm/cpu/hart.h"
+#include "vm/cpu/hart_state.h"
 #include "vm/cpu/icache.h"
 
 #define likely(x)   __builtin_expect(!!(x), 1)
@@ -79,26 +80,6 @@ struct tlb_entry {
 };
 #define TLB_INVALID  (~0ull)
 #define TLB_LOG_SIZE 256
-
-struct hart_state {
-	uint64_t x[33]; /* x[32] is a write sink: decode turns rd=x0 into 32 */
-	uint64_t f[32];
-	uint64_t pc;
-	uint8_t priv;
-	bool wfi;
-	bool stopped;
-	bool reservation_valid;
-	uint64_t reservation; /* virtual address of the LR reservation */
-	uint32_t fflags, frm;
-
-	uint64_t mhartid;
-	uint64_t mstatus, misa, medeleg, mideleg, mie, mip;
-	uint64_t mtvec, mscratch, mepc, mcause, mtval, mcounteren, menvcfg;
-	uint64_t mcountinhibit, mcycle, minstret;
-	uint64_t stvec, sscratch, sepc, scause, stval, satp, scounteren, senvcfg;
-	uint64_t stimecmp;
-	uint64_t pmpcfg[16], pmpaddr[64];
-};
 
 struct hart {
 	struct hart_state s;

@@ -171,6 +171,20 @@ enum hart_priv hart_get_priv(const struct hart *h)
 	return (enum hart_priv)h->s.priv;
 }
 
+struct hart_state *hart_arch_state(struct hart *h)
+{
+	return &h->s;
+}
+
+void hart_state_changed(struct hart *h)
+{
+	h->s.x[0] = 0;
+	h->stopped_flag = h->s.stopped;
+	h->irq_check = true;
+	mmu_flush_all(h);
+	hart_flush_icache(h);
+}
+
 void hart_flush_tlb(struct hart *h)
 {
 	mmu_flush_all(h);

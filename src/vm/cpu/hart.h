@@ -40,7 +40,10 @@ struct hart_env {
 struct hart *hart_new(unsigned hartid, const struct hart_env *env);
 void hart_free(struct hart *hart);
 
-/* Sets pc and privilege mode, clears pending state (reset or HSM start). */
+/* Sets pc and privilege mode, clears pending state (reset or HSM start).
+ * With a built-in firmware (env->sbi_call set) it also sets up what an SBI
+ * firmware leaves for S-mode: delegable exceptions and S interrupts
+ * delegated, counters and Sstc (menvcfg.STCE) enabled. */
 void hart_reset(struct hart *hart, uint64_t pc, enum hart_priv priv);
 
 /* Executes up to budget instructions. Returns the number executed; returns
@@ -67,6 +70,14 @@ void hart_set_pc(struct hart *hart, uint64_t pc);
 uint64_t hart_get_reg(const struct hart *hart, unsigned reg); /* x0..x31 */
 void hart_set_reg(struct hart *hart, unsigned reg, uint64_t value);
 enum hart_priv hart_get_priv(const struct hart *hart);
+
+/* The architectural state (vm/cpu/hart_state.h) for snapshot and restore.
+ * After writing it, call hart_state_changed() to drop the host caches. */
+struct hart_state *hart_arch_state(struct hart *hart);
+void hart_state_changed(struct hart *hart);
+
+/* Debugging: KEEL_VM_TRACE=1 in the environment logs every executed
+ * instruction (hart, privilege, pc, bits) to stderr, slowly. */
 
 /* Drops cached translations (SBI RFENCE remote sfence.vma / fence.i). */
 void hart_flush_tlb(struct hart *hart);
