@@ -97,8 +97,11 @@ static bool wants_input(const struct console *con)
 static void console_fill(void *opaque, struct vm_pollset *set, int *timeout_ms)
 {
 	struct console *con = opaque;
+	size_t before = con->in_pos;
 	console_flush(con);
 	console_feed_uart(con);
+	if (con->in_pos != before)
+		*timeout_ms = 0; /* the guest has input (and an interrupt) now: don't sleep */
 	con->poll_index = wants_input(con) ? vm_pollset_add(set, con->in_fd, POLLIN) : -1;
 }
 
