@@ -189,25 +189,29 @@ static bool all_idle(const struct machine *m)
 	return true;
 }
 
-static uint64_t min_future(uint64_t best, uint64_t deadline, uint64_t now)
+/* A deadline at or before `since` had raised its interrupt before the
+ * harts last ran: if it is masked it must not keep us from sleeping. */
+static uint64_t min_future(uint64_t best, uint64_t deadline, uint64_t since)
 {
-	/* a deadline already passed has raised its interrupt: if that one is
-	 * masked it must not keep us from sleeping */
-	return deadline > now && deadline < best ? deadline : best;
+	return deadline > since && deadline < best ? deadline : best;
 }
 
-/* Nanoseconds until the next timer of any kind, -1 if none is armed. */
-static int64_t idle_timeout_ns(const struct machine *m)
+/* Nanoseconds until the next timer of any kind that fires after `since`
+ * (0 if one already has), -1 if none is armed. */
+static int64_t idle_timeout_ns(const struct machine *m, uint64_t since)
 {
-	uint64_t now = clint_mtime(&m->clint), next = UINT64_MAX;
+	uint64_t next = UINT64_MAX;
 	for (unsigned i = 0; i < m->nharts; i++) {
-		next = min_future(next, m->clint.state.mtimecmp[i], now);
-		next = min_future(next, m->sbi.state.timer[i], now);
+		next = min_future(next, m->clint.state.mtimecmp[i], since);
+		next = min_future(next, m->sbi.state.timer[i], since);
 		if (!hart_is_stopped(m->harts[i]))
-			next = min_future(next, hart_next_timer(m->harts[i]), now);
+			next = min_future(next, hart_next_timer(m->harts[i]), since);
 	}
+	uint64_t now = clint_mtime(&m->clint);
 	int64_t timeout = -1;
-	if (next != UINT64_MAX)
+	if (next <= now)
+		timeout = 0;
+	else if (next != UINT64_MAX)
 		timeout = next - now >= MACHINE_MAX_SLEEP_NS / CLINT_NS_PER_TICK
 			      ? MACHINE_MAX_SLEEP_NS
 			      : (int64_t)((next - now) * CLINT_NS_PER_TICK);
@@ -240,14 +244,14 @@ static void run_until_event(struct machine *m)
 {
 	int64_t last_poll = vm_loop_now_ns();
 	while (m->event == VM_RUNNING) {
-		/* Sleep only after a whole round in which no hart ran: a hart
-		 * that an earlier one woke (IPI) or whose timer passed gets its
-		 * turn first, hart_run() noticing what is pending. */
-		uint64_t executed = run_round(m);
+		/* Timers are raised before the round, and we sleep only after
+		 * a whole round in which no hart ran: a hart that an earlier one
+		 * woke (IPI) or whose timer passed gets its turn first. */
+		uint64_t round_start = clint_mtime(&m->clint);
 		update_timers(m);
+		uint64_t executed = run_round(m);
 		if (executed == 0 && all_idle(m)) {
-			vm_loop_poll_ns(m->loop, idle_timeout_ns(m));
-			update_timers(m);
+			vm_loop_poll_ns(m->loop, idle_timeout_ns(m, round_start));
 			last_poll = vm_loop_now_ns();
 		} else {
 			int64_t now = vm_loop_now_ns();
