@@ -11,7 +11,9 @@
 #include "runtime/args.h"
 #include "runtime/commands.h"
 #include "runtime/container.h"
+#include "linux/terminal.h"
 #include "runtime/create.h"
+#include "runtime/foreground.h"
 #include "runtime/lifecycle_hooks.h"
 #include "runtime/sync.h"
 
@@ -63,49 +65,6 @@ int cmd_create(struct global_opts *g, int argc, char **argv, struct keel_error *
 	return 0;
 }
 
-/* Signals keel forwards to the container while it runs in the foreground. */
-static void forwarded_signals(sigset_t *set)
-{
-	sigemptyset(set);
-	static const int sigs[] = {SIGHUP,  SIGINT,   SIGQUIT, SIGTERM, SIGUSR1,
-				   SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP, SIGCHLD};
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaddset(set, sigs[i]);
-}
-
-static int exit_status(int status)
-{
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return 1;
-}
-
-/* Forwards signals until the init exits; returns its exit status. */
-static int wait_foreground(pid_t pid, const sigset_t *set)
-{
-	int sfd = signalfd(-1, set, SFD_CLOEXEC);
-	for (;;) {
-		int status;
-		pid_t got = waitpid(pid, &status, WNOHANG);
-		if (got == pid)
-			return exit_status(status);
-		if (got < 0 && errno != EINTR)
-			return 1;
-		struct signalfd_siginfo si;
-		if (sfd < 0) {
-			/* no signalfd: plain blocking wait, no forwarding */
-			if (waitpid(pid, &status, 0) == pid)
-				return exit_status(status);
-			continue;
-		}
-		ssize_t n = read(sfd, &si, sizeof si);
-		if (n == sizeof si && si.ssi_signo != SIGCHLD)
-			kill(pid, (int)si.ssi_signo);
-	}
-}
-
 static void remove_after_run(struct global_opts *g, const char *id)
 {
 	struct oci_state *state = NULL;
@@ -136,8 +95,9 @@ int cmd_run(struct global_opts *g, int argc, char **argv, struct keel_error *err
 	if (parse_create(g, argc, argv, true, &f, err) < 0)
 		return 1;
 	f.opts.foreground = true;
+	f.opts.attached = !f.detach;
 	sigset_t set, old;
-	forwarded_signals(&set);
+	foreground_signals(&set);
 	if (!f.detach)
 		sigprocmask(SIG_BLOCK, &set, &old);
 	struct container_ctx ctx;
@@ -152,12 +112,17 @@ int cmd_run(struct global_opts *g, int argc, char **argv, struct keel_error *err
 	undo_clear(&ctx.undo);
 	pid_t pid = ctx.pid;
 	bool has_hooks = ctx.config->has_hooks;
+	int master = -1;
+	if (ctx.console_peer >= 0)
+		master = linux_recv_fd(ctx.console_peer, err);
 	container_ctx_release(&ctx);
 	if (has_hooks)
 		poststart(g, f.opts.id);
 	if (f.detach)
 		return 0;
-	int status = wait_foreground(pid, &set);
+	int status = foreground_wait(pid, &set, master);
+	if (master >= 0)
+		close(master);
 	if (!f.keep)
 		remove_after_run(g, f.opts.id);
 	return status;

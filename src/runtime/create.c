@@ -29,7 +29,7 @@ static void ctx_init(struct container_ctx *ctx, const struct create_opts *opts)
 {
 	memset(ctx, 0, sizeof *ctx);
 	ctx->opts = opts;
-	ctx->dir_fd = ctx->fifo_fd = ctx->console_fd = ctx->pidfd = -1;
+	ctx->dir_fd = ctx->fifo_fd = ctx->console_fd = ctx->console_peer = ctx->pidfd = -1;
 	ctx->sync_fd[0] = ctx->sync_fd[1] = -1;
 	for (int i = 0; i < OCI_NS_COUNT; i++)
 		ctx->ns_fd[i] = -1;
@@ -47,6 +47,7 @@ void container_ctx_release(struct container_ctx *ctx)
 	close_fd(&ctx->dir_fd);
 	close_fd(&ctx->fifo_fd);
 	close_fd(&ctx->console_fd);
+	close_fd(&ctx->console_peer);
 	close_fd(&ctx->pidfd);
 	close_fd(&ctx->sync_fd[0]);
 	close_fd(&ctx->sync_fd[1]);
@@ -73,7 +74,7 @@ static int check_config(struct container_ctx *ctx, struct keel_error *err)
 				      c->root.path);
 	if (!c->process.cwd || c->process.cwd[0] != '/')
 		return keel_error_set(err, 0, "config.json: process.cwd: must be an absolute path");
-	if (c->process.terminal && !ctx->opts->console_socket)
+	if (c->process.terminal && !ctx->opts->console_socket && !ctx->opts->attached)
 		return keel_error_set(err, 0,
 				      "config.json: process.terminal: true needs --console-socket");
 	if (!c->process.terminal && ctx->opts->console_socket)
@@ -450,7 +451,14 @@ static int make_host_objects(struct container_ctx *ctx, struct keel_error *err)
 	undo_push(&ctx->undo, undo_cgroups, ctx);
 	if (!o->foreground && make_exec_fifo(ctx, err) < 0)
 		return -1;
-	if (o->console_socket) {
+	if (ctx->config->process.terminal && !o->console_socket) {
+		/* a foreground run: the master comes to keel, which relays it */
+		int pair[2];
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
+			return keel_error_errno(err, "terminal");
+		ctx->console_peer = pair[0];
+		ctx->console_fd = pair[1];
+	} else if (o->console_socket) {
 		ctx->console_fd = linux_console_socket_connect(o->console_socket, err);
 		if (ctx->console_fd < 0)
 			return -1;

@@ -26,7 +26,9 @@ struct create_opts {
 	bool no_pivot;
 	bool no_new_keyring;
 	unsigned int preserve_fds;
-	bool foreground; /* run without --detach: no exec fifo, START message */
+	bool foreground; /* run: no exec fifo, START message */
+	bool attached;	 /* run without --detach: a terminal without console
+			  * socket comes back to keel (console_peer) */
 	bool systemd_cgroup;
 };
 
@@ -39,6 +41,7 @@ struct container_ctx {
 	struct linux_cgroups cgroups;
 	int fifo_fd;		 /* O_PATH of the exec fifo (create mode) */
 	int console_fd;		 /* connected console socket, -1 when none */
+	int console_peer;	 /* keel's end when keel itself gets the terminal */
 	int ns_fd[OCI_NS_COUNT]; /* namespaces joined by path, -1 otherwise */
 	bool ns_new[OCI_NS_COUNT];
 	unsigned int listen_fds; /* LISTEN_FDS passed through */

@@ -439,6 +439,8 @@ void container_init(struct container_ctx *ctx)
 	/* keel's end of the socket, and the lock `start` will want */
 	close(ctx->sync_fd[0]);
 	close(ctx->dir_fd);
+	if (ctx->console_peer >= 0)
+		close(ctx->console_peer);
 	int sync = ctx->sync_fd[1];
 	if (sync_expect(sync, SYNC_GO, &err) < 0)
 		_exit(1);
