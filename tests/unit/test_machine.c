@@ -389,6 +389,70 @@ static void test_console_pipe_flow(void **state)
 	close(out[1]);
 }
 
+/* ---- event loop -------------------------------------------------------- */
+
+struct watch_log {
+	struct vm_loop *loop;
+	int fd;
+	int calls;
+	short revents;
+	bool unwatch;
+};
+
+static void on_readable(void *opaque, short revents)
+{
+	struct watch_log *log = opaque;
+	log->calls++;
+	log->revents = revents;
+	if (log->unwatch)
+		vm_loop_unwatch_fd(log->loop, log->fd);
+}
+
+static int hook_fills, hook_dispatches, hook_last_result;
+static void hook_fill(void *opaque, struct vm_pollset *set, int *timeout_ms)
+{
+	hook_fills++;
+	*timeout_ms = 0; /* "a timer is due now" */
+}
+static void hook_dispatch(void *opaque, struct vm_pollset *set, int result)
+{
+	hook_dispatches++;
+	hook_last_result = result;
+}
+
+static void test_loop_watch_and_hooks(void **state)
+{
+	int p[2];
+	assert_int_equal(pipe(p), 0);
+	struct vm_loop *loop = vm_loop_new();
+	struct watch_log log = {.loop = loop, .fd = p[0], .unwatch = true};
+	assert_int_equal(vm_loop_watch_fd(loop, p[0], POLLIN, on_readable, &log), 0);
+	assert_int_equal(vm_loop_poll(loop, 0), 0); /* nothing to read yet */
+	assert_int_equal(log.calls, 0);
+	assert_int_equal(write(p[1], "x", 1), 1);
+	assert_int_equal(vm_loop_poll(loop, 1000), 1);
+	assert_int_equal(log.calls, 1);
+	assert_true(log.revents & POLLIN);
+	/* it unwatched itself: the still readable fd is not reported again */
+	vm_loop_poll(loop, 0);
+	assert_int_equal(log.calls, 1);
+	/* a hook's timeout wins over an infinite wait, and it is dispatched */
+	struct vm_loop_hook hook = {.fill = hook_fill, .dispatch = hook_dispatch};
+	assert_int_equal(vm_loop_add_hook(loop, &hook), 0);
+	assert_int_equal(vm_loop_poll(loop, -1), 0);
+	assert_int_equal(hook_fills, 1);
+	assert_int_equal(hook_dispatches, 1);
+	assert_int_equal(hook_last_result, 0);
+	/* the watch table has a limit */
+	int added = 0;
+	while (vm_loop_watch_fd(loop, p[0], POLLIN, on_readable, &log) == 0)
+		added++;
+	assert_int_equal(added, VM_LOOP_MAX_FDS);
+	vm_loop_free(loop);
+	close(p[0]);
+	close(p[1]);
+}
+
 /* ---- RTC and syscon ---------------------------------------------------- */
 
 static void test_rtc(void **state)
@@ -904,6 +968,7 @@ int main(void)
 	    cmocka_unit_test(test_uart_input_policy),
 	    cmocka_unit_test(test_console_escape),
 	    cmocka_unit_test(test_console_pipe_flow),
+	    cmocka_unit_test(test_loop_watch_and_hooks),
 	    cmocka_unit_test(test_rtc),
 	    cmocka_unit_test(test_syscon),
 	    cmocka_unit_test(test_sbi_base),
