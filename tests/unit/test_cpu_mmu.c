@@ -174,6 +174,54 @@ static void mprv_translates_m_mode_loads(void **state)
 	assert_false(*leaf & PTE_D);
 }
 
+/* a PTE changed by the guest is seen after sfence.vma (whole space or
+ * the one address) and after a satp write: no stale TLB entry survives */
+static void sfence_and_satp_drop_translations(void **state)
+{
+	struct cpu_fixture *f = *state;
+	struct page_tables pt = {.f = f, .next = PT_POOL, .levels = 3};
+	pt.root = pt_alloc(&pt);
+	pt_map(&pt, TEST_RAM_BASE, TEST_RAM_BASE, PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D, 2);
+	uint64_t *leaf =
+	    pt_map(&pt, 0x40000000, DATA_PAGE, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D, 0);
+	*cpu_ram64(f, DATA_PAGE) = 1;
+	*cpu_ram64(f, DATA_PAGE + 0x1000) = 2;
+	*cpu_ram64(f, DATA_PAGE + 0x2000) = 3;
+	*cpu_ram64(f, DATA_PAGE + 0x3000) = 4;
+	cpu_load(f, "	.option norvc\n"
+		    "	csrw satp, a0\n"
+		    "	sfence.vma\n"
+		    "	la t0, smode\n"
+		    "	csrw mepc, t0\n"
+		    "	li t0, 1 << 11\n"
+		    "	csrw mstatus, t0\n"
+		    "	mret\n"
+		    "smode:	li s0, 0x40000000\n"
+		    "	ld a1, 0(s0)\n" /* 1, now cached */
+		    "	sd a2, 0(a3)\n" /* leaf -> DATA_PAGE + 0x1000 */
+		    "	sfence.vma\n"
+		    "	ld a4, 0(s0)\n" /* 2 */
+		    "	sd a5, 0(a3)\n" /* leaf -> DATA_PAGE + 0x2000 */
+		    "	sfence.vma s0, zero\n"
+		    "	ld a6, 0(s0)\n" /* 3 */
+		    "	sd a7, 0(a3)\n" /* leaf -> DATA_PAGE + 0x3000 */
+		    "	csrw satp, a0\n"
+		    "	ld s1, 0(s0)\n" /* 4 */
+		    "	wfi\n");
+	uint64_t flags = PTE_V | PTE_R | PTE_W | PTE_A | PTE_D;
+	hart_set_reg(f->hart, 10, 8ull << 60 | pt.root >> 12);
+	hart_set_reg(f->hart, 12, ((DATA_PAGE + 0x1000) >> 12) << 10 | flags);
+	hart_set_reg(f->hart, 15, ((DATA_PAGE + 0x2000) >> 12) << 10 | flags);
+	hart_set_reg(f->hart, 17, ((DATA_PAGE + 0x3000) >> 12) << 10 | flags);
+	/* a3: the leaf PTE's physical address, reached through the identity map */
+	hart_set_reg(f->hart, 13, TEST_RAM_BASE + (uint64_t)((uint8_t *)leaf - f->bus.ram));
+	cpu_run(f);
+	assert_int_equal(cpu_x(f, 11), 1);
+	assert_int_equal(cpu_x(f, 14), 2);
+	assert_int_equal(cpu_x(f, 16), 3);
+	assert_int_equal(cpu_x(f, 9), 4);
+}
+
 static void atomics(void **state)
 {
 	struct cpu_fixture *f = *state;
@@ -269,6 +317,8 @@ int run_cpu_mmu_tests(void)
 	    cmocka_unit_test_setup_teardown(sv48_translation_and_faults, cpu_fixture_setup,
 					    cpu_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(mprv_translates_m_mode_loads, cpu_fixture_setup,
+					    cpu_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(sfence_and_satp_drop_translations, cpu_fixture_setup,
 					    cpu_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(atomics, cpu_fixture_setup, cpu_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(misaligned_access_is_emulated, cpu_fixture_setup,

@@ -135,8 +135,9 @@ void mmu_flush_all(struct hart *h);
 static inline void mmu_tlb_set(struct hart *h, struct tlb_entry *e, uint64_t tag, uintptr_t addend)
 {
 	if (h->tlb_log_n < TLB_LOG_SIZE)
-		h->tlb_log[h->tlb_log_n] = e;
-	h->tlb_log_n++;
+		h->tlb_log[h->tlb_log_n++] = e;
+	else
+		h->tlb_log_n = TLB_LOG_SIZE + 1; /* overflowed: the next flush clears all */
 	e->tag = tag;
 	e->addend = addend;
 }
