@@ -725,9 +725,9 @@ static void test_fdt_contents(void **state)
 	assert_int_equal(prop_u32(fdt, "/soc/serial@10000000", "interrupts"), 10);
 	assert_int_equal(prop_u32(fdt, "/soc/serial@10000000", "interrupt-parent"), plic);
 	assert_int_equal(prop_u32(fdt, "/soc/rtc@101000", "interrupts"), 11);
-	assert_int_equal(prop_u32(fdt, "/soc/poweroff", "value"), 0x5555);
-	assert_int_equal(prop_u32(fdt, "/soc/reboot", "value"), 0x7777);
-	assert_int_equal(prop_u32(fdt, "/soc/poweroff", "regmap"),
+	assert_int_equal(prop_u32(fdt, "/poweroff", "value"), 0x5555);
+	assert_int_equal(prop_u32(fdt, "/reboot", "value"), 0x7777);
+	assert_int_equal(prop_u32(fdt, "/poweroff", "regmap"),
 			 prop_u32(fdt, "/soc/test@100000", "phandle"));
 	assert_int_equal(prop_u32(fdt, "/soc/virtio_mmio@10003000", "interrupts"), 3);
 	assert_true(fdt_path_offset(fdt, "/soc/virtio_mmio@10004000") < 0);

@@ -53,6 +53,7 @@ static int add_cpu(void *fdt, const struct vm_fdt_desc *desc, unsigned hart)
 	TRY(fdt_property_string(fdt, "riscv,isa", VM_RISCV_ISA));
 	TRY(fdt_property_string(fdt, "mmu-type", desc->mmu_type ? desc->mmu_type : "riscv,sv48"));
 	TRY(fdt_begin_node(fdt, "interrupt-controller"));
+	TRY(fdt_property_u32(fdt, "#address-cells", 0));
 	TRY(fdt_property_u32(fdt, "#interrupt-cells", 1));
 	TRY(fdt_property(fdt, "interrupt-controller", NULL, 0));
 	TRY(fdt_property_string(fdt, "compatible", "riscv,cpu-intc"));
@@ -146,14 +147,20 @@ static int add_irq_device(void *fdt, const char *name, const char *compat, uint6
 	return 0; /* node left open for extra properties */
 }
 
-static int add_test_and_power(void *fdt)
+static int add_test_device(void *fdt)
 {
 	static const char compat[] = "sifive,test1\0sifive,test0\0syscon";
 	TRY(begin_node_at(fdt, "test", SYSCON_BASE));
 	TRY(fdt_property(fdt, "compatible", compat, sizeof(compat)));
 	TRY(prop_reg(fdt, SYSCON_BASE, SYSCON_SIZE));
 	TRY(fdt_property_u32(fdt, "phandle", PHANDLE_TEST));
-	TRY(fdt_end_node(fdt));
+	return fdt_end_node(fdt);
+}
+
+/* Linux's syscon-poweroff/-reboot drivers writing the test device; at the
+ * root as on QEMU virt (under simple-bus they would need a reg). */
+static int add_power_nodes(void *fdt)
+{
 	static const struct {
 		const char *name, *compat;
 		uint32_t value;
@@ -182,7 +189,7 @@ static int add_soc(void *fdt, const struct vm_fdt_desc *desc)
 	TRY(add_irq_device(fdt, "serial", "ns16550a", UART_BASE, UART_SIZE, UART_IRQ));
 	TRY(fdt_property_u32(fdt, "clock-frequency", UART_CLOCK_HZ));
 	TRY(fdt_end_node(fdt));
-	TRY(add_test_and_power(fdt));
+	TRY(add_test_device(fdt));
 	TRY(add_irq_device(fdt, "rtc", "google,goldfish-rtc", RTC_BASE, RTC_SIZE, RTC_IRQ));
 	TRY(fdt_end_node(fdt));
 	for (unsigned slot = 0; slot < VM_VIRTIO_SLOTS; slot++) {
@@ -209,6 +216,7 @@ static int build(void *fdt, size_t size, const struct vm_fdt_desc *desc)
 	TRY(add_memory(fdt, desc));
 	TRY(add_cpus(fdt, desc));
 	TRY(add_soc(fdt, desc));
+	TRY(add_power_nodes(fdt));
 	TRY(fdt_end_node(fdt));
 	return fdt_finish(fdt);
 }
