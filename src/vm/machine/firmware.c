@@ -19,10 +19,12 @@
 void sbi_prepare_hart(struct hart *hart)
 {
 	struct hart_state *s = &hart->s;
-	s->medeleg = FIRMWARE_MEDELEG;
-	s->mideleg = FIRMWARE_MIDELEG;
-	s->mcounteren = COUNTERS_CY_TM_IR;
-	s->scounteren = COUNTERS_CY_TM_IR;
+	/* added to what hart_reset() may already have set for an SBI hart */
+	s->medeleg |= FIRMWARE_MEDELEG;
+	s->mideleg |= FIRMWARE_MIDELEG;
+	s->mcounteren |= COUNTERS_CY_TM_IR;
+	/* user-mode rdtime/rdcycle (the vDSO's clock_gettime) */
+	s->scounteren |= COUNTERS_CY_TM_IR;
 	s->menvcfg |= MENVCFG_STCE;
 	/* one PMP entry granting S and U the whole address space, as
 	 * OpenSBI leaves it */
