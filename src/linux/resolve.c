@@ -148,10 +148,21 @@ static int mkdir_in_root(int rootfd, const char *path, mode_t mode, int depth,
 
 int linux_mkdir_in_root(int rootfd, const char *path, mode_t mode, struct keel_error *err)
 {
-	/* the common case, a directory that exists, in one lookup */
+	/* the common cases in one or three lookups: the directory exists, or
+	 * only its last component is missing; otherwise walk from the root */
 	int fd = linux_open_in_root(rootfd, path, O_PATH | O_DIRECTORY);
-	if (fd >= 0)
-		return fd;
+	if (fd >= 0 || errno != ENOENT)
+		return fd >= 0 ? fd : mkdir_in_root(rootfd, path, mode, 0, err);
+	char dir[PATH_MAX], base[PATH_MAX];
+	if (linux_split_path(path, dir, base) == 0 && *base && strcmp(base, ".") != 0 &&
+	    strcmp(base, "..") != 0) {
+		cleanup_close int parent = linux_open_in_root(rootfd, dir, O_PATH | O_DIRECTORY);
+		if (parent >= 0 && mkdirat(parent, base, mode) == 0) {
+			fd = linux_open_in_root(rootfd, path, O_PATH | O_DIRECTORY);
+			if (fd >= 0)
+				return fd;
+		}
+	}
 	return mkdir_in_root(rootfd, path, mode, 0, err);
 }
 
