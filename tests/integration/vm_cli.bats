@@ -108,6 +108,23 @@ EOF
 	if riscv64-linux-gnu-gcc -static -O2 -o "$dir/ir/init" "$dir/echo-init.c" 2>/dev/null; then
 		(cd "$dir/ir" && find . | cpio -o -H newc --quiet) >"$dir/echo.cpio"
 	fi
+	# a Linux /init that says hello and reboots (SBI system reset)
+	cat >"$dir/reboot-init.c" <<'EOF'
+#include <stdio.h>
+#include <sys/reboot.h>
+
+int main(void)
+{
+	printf("KEEL-REBOOT-INIT\n");
+	fflush(stdout);
+	reboot(RB_AUTOBOOT);
+	return 0;
+}
+EOF
+	mkdir -p "$dir/ir2/dev" "$dir/ir2/proc"
+	if riscv64-linux-gnu-gcc -static -O2 -o "$dir/ir2/init" "$dir/reboot-init.c" 2>/dev/null; then
+		(cd "$dir/ir2" && find . | cpio -o -H newc --quiet) >"$dir/reboot.cpio"
+	fi
 	local p
 	for p in echo fail7 reboot; do
 		riscv64-linux-gnu-gcc -nostdlib -nostartfiles -static -march=rv64gc -mabi=lp64d \
@@ -360,6 +377,24 @@ assert_one_error_line() {
 	[[ "$output" == *"ECHO:hello"* ]]
 	[[ "$output" == *"ECHO:world"* ]]
 	[[ "$output" == *"KEEL-ECHO-END"* ]]
+}
+
+@test "Linux reboots through the SBI and boots again" {
+	need_guest
+	[ -f "$BATS_FILE_TMPDIR/reboot.cpio" ] || skip "no riscv64 static libc to build the init"
+	"$VM" --cpus 2 --kernel "$GUEST/Image" --initrd "$BATS_FILE_TMPDIR/reboot.cpio" \
+		--append "console=ttyS0 quiet" </dev/null >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	bg_pid=$!
+	local i
+	for i in $(seq 3000); do
+		[ "$(grep -ac KEEL-REBOOT-INIT "$BATS_TEST_TMPDIR/out")" -ge 2 ] && break
+		kill -0 "$bg_pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	tail -5 "$BATS_TEST_TMPDIR/out"
+	[ "$(grep -ac KEEL-REBOOT-INIT "$BATS_TEST_TMPDIR/out")" -ge 2 ]
+	grep -aq "reboot: Restarting system" "$BATS_TEST_TMPDIR/out"
+	kill -0 "$bg_pid"
 }
 
 @test "the reference Linux guest boots on 2 harts" {
