@@ -285,6 +285,9 @@ __attribute__((optimize("no-crossjumping", "no-gcse"))) uint64_t cpu_exec(struct
 		pc = PC + ip->len;                                                                 \
 		goto lookup;                                                                       \
 	} while (0)
+	/* a taken branch or jump: inside the page, index the slots; to another
+	 * page, the fetch TLB inline (its own indirect jump per handler
+	 * predicts better than the shared one in lookup); else lookup */
 #define JUMP(target)                                                                               \
 	do {                                                                                       \
 		uint64_t t_ = (target);                                                            \
@@ -294,6 +297,16 @@ __attribute__((optimize("no-crossjumping", "no-gcse"))) uint64_t cpu_exec(struct
 			DISPATCH();                                                                \
 		}                                                                                  \
 		pc = t_;                                                                           \
+		if (likely(left > 0 && !h->attention)) {                                           \
+			struct tlb_entry *e_ = &tlb_fe[(t_ >> PAGE_SHIFT) & (TLB_SIZE - 1)];       \
+			if (likely(e_->tag == (t_ & PAGE_MASK))) {                                 \
+				cur_cp = (struct code_page *)e_->addend;                           \
+				slots = cur_cp->slots;                                             \
+				page_va = page_base = t_ & PAGE_MASK;                              \
+				ip = slots + ((t_ & (PAGE_SIZE - 1)) >> 1);                        \
+				DISPATCH();                                                        \
+			}                                                                          \
+		}                                                                                  \
 		goto lookup;                                                                       \
 	} while (0)
 	/* in a handler: pc becomes that of the instruction */
