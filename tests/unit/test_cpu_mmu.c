@@ -309,6 +309,42 @@ static void fence_i_sees_new_code(void **state)
 	assert_int_equal(cpu_x(f, 10), 2);
 }
 
+/* stores into decoded code are seen even without fence.i, also for the
+ * very next instruction; a page written over and over (demoted) still
+ * follows fence.i */
+static void stores_invalidate_decoded_code(void **state)
+{
+	struct cpu_fixture *f = *state;
+	cpu_load(f, "	.option norvc\n"
+		    "	la s0, patch\n"
+		    "	jal ra, patch\n"     /* decodes "li a0, 1" */
+		    "	li t0, 0x00200513\n" /* li a0, 2 */
+		    "	sw t0, 0(s0)\n"
+		    "	jal ra, patch\n" /* no fence.i */
+		    "	mv s1, a0\n"
+		    "	la s2, next\n"
+		    "	li t0, 0x00300593\n" /* li a1, 3 */
+		    "	sw t0, 0(s2)\n"
+		    "next:	li a1, 9\n" /* replaced by the store just before */
+		    "	li t1, 2000\n"	    /* demote the page: many stores */
+		    "	la s3, scratch\n"
+		    "1:	sw t1, 0(s3)\n"
+		    "	addi t1, t1, -1\n"
+		    "	bnez t1, 1b\n"
+		    "	li t0, 0x00400513\n" /* li a0, 4 */
+		    "	sw t0, 0(s0)\n"
+		    "	fence.i\n"
+		    "	jal ra, patch\n"
+		    "	wfi\n"
+		    "patch:	li a0, 1\n"
+		    "	ret\n"
+		    "scratch: .word 0\n");
+	cpu_run(f);
+	assert_int_equal(cpu_x(f, 9), 2);
+	assert_int_equal(cpu_x(f, 11), 3);
+	assert_int_equal(cpu_x(f, 10), 4);
+}
+
 int run_cpu_mmu_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -322,6 +358,8 @@ int run_cpu_mmu_tests(void)
 					    cpu_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(atomics, cpu_fixture_setup, cpu_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(misaligned_access_is_emulated, cpu_fixture_setup,
+					    cpu_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(stores_invalidate_decoded_code, cpu_fixture_setup,
 					    cpu_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(fence_i_sees_new_code, cpu_fixture_setup,
 					    cpu_fixture_teardown),

@@ -132,6 +132,8 @@ int mmu_atomic_ptr(struct hart *h, uint64_t va, unsigned size, bool write, void 
 enum tlb_ctx mmu_data_ctx(const struct hart *h);
 enum tlb_ctx mmu_fetch_ctx(const struct hart *h);
 void mmu_flush_all(struct hart *h);
+/* drops store translations to a RAM page that just got decoded code */
+void mmu_forget_store_page(struct hart *h, const uint8_t *host_page);
 static inline void mmu_tlb_set(struct hart *h, struct tlb_entry *e, uint64_t tag, uintptr_t addend)
 {
 	if (h->tlb_log_n < TLB_LOG_SIZE)

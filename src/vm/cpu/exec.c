@@ -88,7 +88,10 @@ static int fetch_page(struct hart *h, struct tlb_entry *tlb, uint64_t pc, struct
 	int r = mmu_translate(h, pc, ACC_FETCH, &pa);
 	if (r)
 		return r;
+	unsigned pages_before = h->icache.allocated;
 	*cp = icache_page(&h->icache, h->env.bus, pa & PAGE_MASK);
+	if (*cp && h->icache.allocated != pages_before)
+		mmu_forget_store_page(h, (*cp)->host);
 	if (*cp) {
 		struct tlb_entry *e = &tlb[(pc >> PAGE_SHIFT) & (TLB_SIZE - 1)];
 		mmu_tlb_set(h, e, pc & PAGE_MASK, (uintptr_t)*cp);

@@ -79,12 +79,26 @@ struct code_page *icache_page(struct icache *c, const struct vm_bus *bus, uint64
 		return NULL;
 	c->allocated++;
 	p->pa = bus->ram_base + (idx << 12);
+	p->stores = 0;
+	p->demoted = false;
 	p->host = bus->ram + (idx << 12);
 	memcpy(p->bytes, p->host, sizeof(p->bytes));
 	reset_slots(c, p);
 	p->generation = c->generation;
 	c->pages[idx] = p;
 	return p;
+}
+
+void icache_store(struct code_page *p, uint64_t pa, unsigned size, const void *decode_handler)
+{
+	unsigned off = pa & 0xfff;
+	/* a 4-byte instruction starting 2 bytes before also covers off */
+	unsigned first = off >= 2 ? (off - 2) / 2 : 0;
+	unsigned last = (off + size - 1) / 2;
+	for (unsigned i = first; i <= last && i < ICACHE_SLOTS; i++)
+		p->slots[i].handler = decode_handler;
+	if (++p->stores >= ICACHE_DEMOTE_STORES)
+		p->demoted = true;
 }
 
 void icache_flush(struct icache *c)

@@ -5,16 +5,24 @@
  * interpreter's "decode" label), followed by two end-of-page sentinels so
  * that falling through the page end needs no bounds check.
  *
- * Invalidation follows the architecture: stores are made visible to
- * instruction fetch by fence.i (and the SBI remote fence.i, which calls
- * hart_flush_icache). A fence bumps a generation; a page whose generation
- * is stale is compared against the copy of its bytes taken when it was
- * decoded and re-decoded only if it changed. This also catches RAM written
- * by devices (DMA) without a write barrier on every store. */
+ * Invalidation:
+ * - stores of the hart: a page with decoded code is kept out of the store
+ *   TLB, so stores to it take the slow path, which re-arms the slots they
+ *   overlap (self-modifying code works even without fence.i, as on QEMU).
+ *   A page that keeps being written (code and hot data side by side, or a
+ *   freed code page reused for data) is demoted after ICACHE_DEMOTE_STORES
+ *   stores: its stores go back to the fast path, and fence.i (which the
+ *   architecture requires anyway) is what makes them visible;
+ * - fence.i (and the SBI remote fence.i, which calls hart_flush_icache)
+ *   bumps a generation; a page whose generation is stale is compared with
+ *   the copy of its bytes taken when it was decoded and re-decoded only if
+ *   it changed. This also catches RAM written by devices (DMA) and by
+ *   other harts. */
 #ifndef KEEL_VM_CPU_ICACHE_H
 #define KEEL_VM_CPU_ICACHE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vm/cpu/decode.h"
@@ -23,6 +31,8 @@
 
 struct code_page {
 	uint64_t generation;
+	uint32_t stores;     /* slow-path stores seen, for the demotion */
+	bool demoted;	     /* stores may use the TLB again */
 	uint64_t pa;	     /* guest physical address of the page */
 	const uint8_t *host; /* the page in guest RAM */
 	uint8_t bytes[4096]; /* the page as decoded */
@@ -31,7 +41,8 @@ struct code_page {
 
 /* decoded pages a hart may hold (about 53 KiB each): a guest jumping
  * through all of its RAM must not make the host allocate 13x its size */
-#define ICACHE_MAX_PAGES 4096
+#define ICACHE_MAX_PAGES     4096
+#define ICACHE_DEMOTE_STORES 1024
 
 struct icache {
 	struct code_page **pages; /* indexed by RAM page number */
@@ -52,6 +63,21 @@ void icache_free(struct icache *c);
  * revalidated as needed; NULL if out of memory or pa is not RAM. */
 struct code_page *icache_page(struct icache *c, const struct vm_bus *bus, uint64_t pa);
 void icache_flush(struct icache *c);
+
+/* The code page holding RAM page pa if stores to it must take the slow
+ * path, else NULL. */
+static inline struct code_page *icache_watched(const struct icache *c, uint64_t ram_base,
+					       uint64_t pa)
+{
+	uint64_t idx = (pa - ram_base) >> 12;
+	if (pa < ram_base || idx >= c->npages || !c->pages[idx] || c->pages[idx]->demoted)
+		return NULL;
+	return c->pages[idx];
+}
+
+/* A store of size bytes at pa (in one page) is about to change a watched
+ * page: re-arms the slots it overlaps. */
+void icache_store(struct code_page *p, uint64_t pa, unsigned size, const void *decode_handler);
 /* Frees every decoded page if the cap was hit. Only when nothing points
  * into the pages (between runs, with the fetch TLB flushed). Returns true
  * if it freed them. */

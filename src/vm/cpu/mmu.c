@@ -149,11 +149,32 @@ static void tlb_fill(struct hart *h, enum tlb_ctx ctx, enum access acc, uint64_t
 	uint8_t *host = vm_ram_ptr(h->env.bus, pa & PAGE_MASK, PAGE_SIZE);
 	if (!host)
 		return;
+	if (acc == ACC_STORE && icache_watched(&h->icache, h->env.bus->ram_base, pa))
+		return; /* stores to decoded code take the slow path */
 	struct tlb_entry *e = &h->tlb[ctx][acc][(va >> PAGE_SHIFT) & (TLB_SIZE - 1)];
 	mmu_tlb_set(h, e, va & PAGE_MASK, (uintptr_t)host - (va & PAGE_MASK));
 }
 
 /* Translates and fills the TLB of the current data context. */
+void mmu_forget_store_page(struct hart *h, const uint8_t *host_page)
+{
+	for (int c = 0; c < CTX_COUNT; c++) {
+		struct tlb_entry *tlb = h->tlb[c][ACC_STORE];
+		for (unsigned i = 0; i < TLB_SIZE; i++)
+			if (tlb[i].tag != TLB_INVALID &&
+			    (const uint8_t *)(tlb[i].addend + tlb[i].tag) == host_page)
+				tlb[i].tag = TLB_INVALID;
+	}
+}
+
+/* keeps decoded instructions in step with a store into RAM at pa */
+static void note_code_store(struct hart *h, uint64_t pa, unsigned size)
+{
+	struct code_page *cp = icache_watched(&h->icache, h->env.bus->ram_base, pa);
+	if (cp)
+		icache_store(cp, pa, size, h->icache.decode_handler);
+}
+
 static int translate_data(struct hart *h, uint64_t va, enum access acc, uint64_t *pa)
 {
 	int r = mmu_translate(h, va, acc, pa);
@@ -226,6 +247,7 @@ int mmu_store_slow(struct hart *h, uint64_t va, unsigned size, uint64_t value)
 		return r;
 	uint8_t *p = vm_ram_ptr(h->env.bus, pa, size);
 	if (p) {
+		note_code_store(h, pa, size);
 		memcpy(p, &value, size);
 		return 0;
 	}
@@ -253,5 +275,7 @@ int mmu_atomic_ptr(struct hart *h, uint64_t va, unsigned size, bool write, void 
 	if (r)
 		return r;
 	*ptr = vm_ram_ptr(h->env.bus, pa, size);
+	if (*ptr && write)
+		note_code_store(h, pa, size);
 	return *ptr ? 0 : access_fault(acc);
 }
