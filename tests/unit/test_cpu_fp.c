@@ -88,6 +88,8 @@ static void rmm_breaks_ties_away_from_zero(void **state)
 			  "	fmv.x.w a5, f2\n"
 			  "	fadd.d f2, f10, f11, rmm\n" /* not a tie: as RNE */
 			  "	fmv.x.d a6, f2\n"
+			  "	fadd.d f2, f10, f1, rmm\n" /* RMM twice in a row */
+			  "	fmv.x.d a7, f2\n"
 			  "	wfi\n" FP_CONSTANTS);
 	cpu_run(f);
 	assert_int_equal(cpu_x(f, 10), 0x3ff0000000000001ull);
@@ -97,6 +99,7 @@ static void rmm_breaks_ties_away_from_zero(void **state)
 	assert_int_equal(cpu_x(f, 14), 0x3f800001);
 	assert_int_equal(cpu_x(f, 15), 0x3f800000);
 	assert_int_equal(cpu_x(f, 16), 0x3ff0000000000000ull);
+	assert_int_equal(cpu_x(f, 17), 0x3ff0000000000001ull);
 }
 
 static void exception_flags_and_canonical_nan(void **state)

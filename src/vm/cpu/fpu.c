@@ -78,7 +78,10 @@ static bool set_rounding(struct hart *h, unsigned rm, unsigned *out)
 		return false;
 	if (rm != h->host_rm) {
 		fesetround(host_mode[rm]);
-		h->host_rm = rm;
+		/* RMM runs the host in RNE plus a fix-up: record a value no
+		 * instruction's mode equals, so that RMM never takes the
+		 * interpreter's inline fast paths */
+		h->host_rm = rm == RM_RMM ? RM_RMM + 1 : rm;
 	}
 	*out = rm;
 	return true;
