@@ -379,6 +379,17 @@ assert_one_error_line() {
 	[[ "$output" == *"KEEL-ECHO-END"* ]]
 }
 
+@test "Linux's SBI console (hvc0) reads piped input through the built-in SBI" {
+	need_guest
+	[ -f "$BATS_FILE_TMPDIR/echo.cpio" ] || skip "no riscv64 static libc to build the echo init"
+	run bash -c "printf 'hello\nquit\n' | timeout 600 '$VM' --kernel '$GUEST/Image' \
+		--initrd '$BATS_FILE_TMPDIR/echo.cpio' --append 'console=hvc0'"
+	echo "$output" | tail -8
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"console [hvc0] enabled"* ]]
+	[[ "$output" == *"ECHO:hello"* ]]
+}
+
 @test "Linux reboots through the SBI and boots again" {
 	need_guest
 	[ -f "$BATS_FILE_TMPDIR/reboot.cpio" ] || skip "no riscv64 static libc to build the init"

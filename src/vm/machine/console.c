@@ -73,6 +73,15 @@ void console_feed_uart(struct console *con)
 	con->in_pos += uart_receive(con->uart, con->in_buf + con->in_pos, n < room ? n : room);
 }
 
+int console_getchar(struct console *con)
+{
+	/* from now on stdin is read for the SBI too, not only for the UART */
+	con->sbi_reader = true;
+	if (con->in_pos == con->in_len)
+		return -1;
+	return con->in_buf[con->in_pos++];
+}
+
 static void read_input(struct console *con)
 {
 	uint8_t buf[128];
@@ -91,7 +100,8 @@ static void read_input(struct console *con)
  * room: a pipe's content then waits in the pipe, not in our buffers. */
 static bool wants_input(const struct console *con)
 {
-	return con->in_open && con->in_pos == con->in_len && uart_input_room(con->uart) > 0;
+	return con->in_open && con->in_pos == con->in_len &&
+	       (uart_input_room(con->uart) > 0 || con->sbi_reader);
 }
 
 static void console_fill(void *opaque, struct vm_pollset *set, int *timeout_ms)

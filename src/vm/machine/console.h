@@ -22,6 +22,7 @@ struct console {
 	int poll_index;	  /* in_fd's entry in this round's poll set, or -1 */
 	bool escape_seen; /* previous input byte was Ctrl-a */
 	bool quit;	  /* Ctrl-a x typed */
+	bool sbi_reader;  /* the guest reads input through the SBI (hvc console) */
 	uint8_t in_buf[256];
 	size_t in_len, in_pos; /* bytes read from in_fd, not yet given to the UART */
 	uint8_t out_buf[4096];
@@ -36,5 +37,7 @@ void console_flush(struct console *con);
 void console_input(struct console *con, const uint8_t *buf, size_t n);
 /* Moves buffered input into the UART as far as its FIFO has room. */
 void console_feed_uart(struct console *con);
+/* SBI console_getchar / DBCN read: the next input byte, or -1. */
+int console_getchar(struct console *con);
 
 #endif

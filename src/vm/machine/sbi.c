@@ -203,10 +203,7 @@ static void putchar_console(struct sbi *sbi, uint8_t byte)
 
 static int getchar_console(struct sbi *sbi)
 {
-	struct console *con = sbi->console;
-	if (!con || con->in_pos == con->in_len)
-		return -1;
-	return con->in_buf[con->in_pos++];
+	return sbi->console ? console_getchar(sbi->console) : -1;
 }
 
 static struct sbi_ret call_dbcn(struct sbi_args *c)
