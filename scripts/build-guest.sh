@@ -268,7 +268,8 @@ cached() {
 	local what=$1 key=$2 file=$3
 	local dir=$cache/$what-$key
 	if [ ! -s "$dir/$file" ]; then
-		"build_$what" "$dir" "${@:4}"
+		# stdout carries only the artifact's path.
+		"build_$what" "$dir" "${@:4}" >&2
 	fi
 	echo "$dir/$file"
 }
