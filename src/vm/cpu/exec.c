@@ -1,11 +1,18 @@
 /* The interpreter: threaded dispatch (GCC labels as values) over decoded
  * instructions held in the icache.
  *
- * Locals carry the hot state: pc, the current decoded page (slots and its
- * virtual address), the TLBs of the current context, the instruction
- * budget. Falling off the page end hits a sentinel slot; a taken branch
- * inside the page indexes the slot array directly; anything else goes
- * through `lookup`, which also polls interrupts and the exit request. */
+ * Locals carry the hot state: ip (the current slot), the current decoded
+ * page (its slots and virtual address), the TLBs of the current context,
+ * the instruction budget. The pc is not kept per instruction: it is the
+ * page's virtual address plus the slot's offset (PC), and the local `pc`
+ * is only meaningful on the way into `lookup`. Each handler ends with its
+ * own indirect jump (NEXT: ip += step). Falling off the page end hits a
+ * sentinel slot; a taken branch inside the page indexes the slot array
+ * directly, to another page it tries the fetch TLB inline; anything else
+ * goes through `lookup`, which also polls interrupts, the exit request and
+ * the budget. The budget is counted per instruction (exact instret) but
+ * only tested at taken branches and lookups, so a run may overshoot by the
+ * straight-line code left in a page. */
 #include "vm/cpu/cpu.h"
 
 #include <inttypes.h>
