@@ -46,7 +46,9 @@ void hart_free(struct hart *hart);
  * delegated, counters and Sstc (menvcfg.STCE) enabled. */
 void hart_reset(struct hart *hart, uint64_t pc, enum hart_priv priv);
 
-/* Executes up to budget instructions. Returns the number executed; returns
+/* Executes about budget instructions (the budget is tested at taken
+ * branches and page boundaries, so a run may go past it by the straight
+ * code left in a page, at most 2048). Returns the number executed; returns
  * early when the hart enters WFI with nothing pending, or after
  * hart_request_exit(). */
 uint64_t hart_run(struct hart *hart, uint64_t budget);
