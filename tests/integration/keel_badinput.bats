@@ -118,7 +118,7 @@ assert_nothing_left() {
 
 @test "keel: relative mount destination is refused" {
 	# runc 1.1 accepts it with a deprecation warning; keel refuses it.
-	is_keel || skip "runc 1.1 accepts relative mount destinations (with a warning)"
+	is_keel || skip "keel only: runc 1.1 accepts relative mount destinations (with a warning)"
 	cfg '.mounts += [{destination: "relative/dir", type: "tmpfs", source: "tmpfs"}]'
 	rt_fails create --bundle "$BUNDLE" "$ID"
 	[[ $stderr == *mounts*destination* ]]

@@ -223,6 +223,7 @@ teardown() { keel_teardown; }
 	local id pid
 	id=$(start_container)
 	pid=$(state_of "$id" pid)
+	[ -n "$(procs_under "$TEST_TMP")" ]
 	rt delete --force "$id"
 	run --separate-stderr rt state "$id"
 	[ "$status" -ne 0 ]
@@ -241,6 +242,8 @@ teardown() { keel_teardown; }
 	id=$(new_id)
 	set_args sleep 1000
 	rt create --bundle "$BUNDLE" "$id" >/dev/null
+	[ "$(state_of "$id" status)" = created ]
+	[ -n "$(procs_under "$TEST_TMP")" ]
 	rt delete --force "$id"
 	[ -z "$(rt list -q)" ]
 	[ -z "$(procs_under "$TEST_TMP")" ]
@@ -270,7 +273,7 @@ teardown() { keel_teardown; }
 @test "keel: concurrent creates of one id: exactly one wins" {
 	# runc 1.1 does not lock create: a loser can remove the winner's state
 	# directory ("exec fifo ... already exists"), so this checks keel only.
-	is_keel || skip "runc 1.1 does not serialize create of one id"
+	is_keel || skip "keel only: runc 1.1 does not serialize create of one id"
 	local id i ok=0
 	id=$(new_id)
 	set_args sleep 1000

@@ -173,11 +173,21 @@ wait_for_content() {
 
 # ---- what a command leaves behind ------------------------------------------
 
-# Pids of processes whose root or cwd lies under DIR (container processes
-# pivot into a rootfs under the test's temp dir).
+# Pids of processes that live in a rootfs under DIR: their root directory
+# is DIR or a directory named rootfs below it (same device and inode, which
+# still holds after pivot_root into another mount namespace, where
+# /proc/PID/root reads as "/"), or their root or cwd path lies under DIR
+# (before the pivot).
 procs_under() {
-	find /proc/[0-9]*/root /proc/[0-9]*/cwd -maxdepth 0 -printf '%l %p\n' 2>/dev/null |
-		awk -v d="$1/" 'index($1 "/", d) == 1 { split($2, p, "/"); print p[3] }' | sort -u
+	local dir=$1 ids
+	ids=$({ stat -c '%d:%i' "$dir"; find "$dir" -maxdepth 4 -type d -name rootfs \
+		-exec stat -c '%d:%i' {} +; } 2>/dev/null | tr '\n' ' ')
+	{
+		stat -L -c '%d:%i %n' /proc/[0-9]*/root 2>/dev/null |
+			awk -v ids=" $ids" 'index(ids, " " $1 " ") { split($2, p, "/"); print p[3] }'
+		find /proc/[0-9]*/root /proc/[0-9]*/cwd -maxdepth 0 -printf '%l %p\n' 2>/dev/null |
+			awk -v d="$dir/" 'index($1 "/", d) == 1 { split($2, p, "/"); print p[3] }'
+	} | sort -u
 }
 
 kill_procs_under() {
