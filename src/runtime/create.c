@@ -31,6 +31,7 @@ static void ctx_init(struct container_ctx *ctx, const struct create_opts *opts)
 	ctx->opts = opts;
 	ctx->dir_fd = ctx->fifo_fd = ctx->console_fd = ctx->console_peer = ctx->pidfd = -1;
 	ctx->sync_fd[0] = ctx->sync_fd[1] = -1;
+	ctx->own_pid_ns = ctx->own_time_ns = -1;
 	for (int i = 0; i < OCI_NS_COUNT; i++)
 		ctx->ns_fd[i] = -1;
 }
@@ -51,6 +52,8 @@ void container_ctx_release(struct container_ctx *ctx)
 	close_fd(&ctx->pidfd);
 	close_fd(&ctx->sync_fd[0]);
 	close_fd(&ctx->sync_fd[1]);
+	close_fd(&ctx->own_pid_ns);
+	close_fd(&ctx->own_time_ns);
 	for (int i = 0; i < OCI_NS_COUNT; i++)
 		close_fd(&ctx->ns_fd[i]);
 	oci_config_free(ctx->config);
@@ -155,6 +158,13 @@ static int make_exec_fifo(struct container_ctx *ctx, struct keel_error *err)
 static int enter_children_namespaces(struct container_ctx *ctx, struct keel_error *err)
 {
 	const struct oci_linux *l = &ctx->config->linux_;
+	/* remembered so that hooks keel runs later are in its own namespaces */
+	if (ctx->ns_fd[OCI_NS_PID] >= 0 &&
+	    (ctx->own_pid_ns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC)) < 0)
+		return keel_error_errno(err, "/proc/self/ns/pid");
+	if ((ctx->ns_fd[OCI_NS_TIME] >= 0 || ctx->ns_new[OCI_NS_TIME]) &&
+	    (ctx->own_time_ns = open("/proc/self/ns/time", O_RDONLY | O_CLOEXEC)) < 0)
+		return keel_error_errno(err, "/proc/self/ns/time");
 	if (ctx->ns_fd[OCI_NS_PID] >= 0 &&
 	    linux_ns_join(ctx->ns_fd[OCI_NS_PID], CLONE_NEWPID, "pid", err) < 0)
 		return -1;
@@ -165,6 +175,16 @@ static int enter_children_namespaces(struct container_ctx *ctx, struct keel_erro
 	return linux_time_ns_prepare(
 	    l->has_time_offset_monotonic ? &l->time_offset_monotonic : NULL,
 	    l->has_time_offset_boottime ? &l->time_offset_boottime : NULL, err);
+}
+
+/* Back to keel's own namespaces for its future children (hooks). */
+static int leave_children_namespaces(struct container_ctx *ctx, struct keel_error *err)
+{
+	if (ctx->own_pid_ns >= 0 && setns(ctx->own_pid_ns, CLONE_NEWPID) < 0)
+		return keel_error_errno(err, "back to keel's pid namespace");
+	if (ctx->own_time_ns >= 0 && setns(ctx->own_time_ns, CLONE_NEWTIME) < 0)
+		return keel_error_errno(err, "back to keel's time namespace");
+	return 0;
 }
 
 static unsigned long clone_flags(const struct container_ctx *ctx)
@@ -478,7 +498,8 @@ int container_create(const struct create_opts *opts, struct container_ctx *ctx,
 				      "(no /run/systemd/system)");
 	if (load_bundle(ctx, err) < 0 || make_host_objects(ctx, err) < 0 ||
 	    enter_children_namespaces(ctx, err) < 0 || spawn_init(ctx, err) < 0 ||
-	    configure_init(ctx, err) < 0 || write_state(ctx, err) < 0)
+	    leave_children_namespaces(ctx, err) < 0 || configure_init(ctx, err) < 0 ||
+	    write_state(ctx, err) < 0)
 		goto fail;
 	if (opts->pid_file && pidfile_write(opts->pid_file, ctx->pid, err) < 0)
 		goto fail;

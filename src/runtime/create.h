@@ -45,6 +45,8 @@ struct container_ctx {
 	int ns_fd[OCI_NS_COUNT]; /* namespaces joined by path, -1 otherwise */
 	bool ns_new[OCI_NS_COUNT];
 	unsigned int listen_fds; /* LISTEN_FDS passed through */
+	int own_pid_ns;		 /* keel's own PID and time namespaces, to go back */
+	int own_time_ns;	 /* to after the clone (-1: never left) */
 	int sync_fd[2];		 /* [0] keel's end, [1] the init's */
 	pid_t pid;
 	int pidfd;
