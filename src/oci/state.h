@@ -1,7 +1,8 @@
 /* Container state: the runtime-spec state document (`keel state`, hooks'
  * stdin) and keel's own persisted state file (<root>/<id>/state.json).
  *
- * The persisted file is written atomically (temp file + fsync + rename) and
+ * The persisted file is written atomically (temp file + rename, no fsync:
+ * runtime state need not outlive a reboot) and
  * read back as untrusted input: every field is type- and bounds-checked. */
 #ifndef KEEL_OCI_STATE_H
 #define KEEL_OCI_STATE_H
