@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "linux/cgroup_resources.h"
 #include "linux/hooks.h"
 #include "linux/namespaces.h"
 #include "linux/process.h"
@@ -341,6 +342,9 @@ static int make_host_objects(struct container_ctx *ctx, struct keel_error *err)
 	    linux_cgroups_create(&ctx->cgroups, err) < 0)
 		return -1;
 	undo_push(&ctx->undo, undo_cgroups, ctx);
+	/* limits are in place before any process enters the cgroups */
+	if (linux_cgroups_configure(&ctx->cgroups, &ctx->config->linux_, err) < 0)
+		return -1;
 	if (!o->foreground && make_exec_fifo(ctx, err) < 0)
 		return -1;
 	if (ctx->config->process.terminal && !o->console_socket) {
