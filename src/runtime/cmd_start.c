@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "linux/proc.h"
 #include "runtime/args.h"
 #include "runtime/commands.h"
 #include "runtime/container.h"
@@ -20,10 +21,13 @@ static int release_init(const char *fifo, const struct oci_state *state, struct 
 	cleanup_close int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return keel_error_errno(err, "exec fifo");
+	/* a fifo that never gets a writer never wakes poll: watch the init too */
 	cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, state->pid, 0);
+	if (pidfd < 0 || !linux_proc_alive(state->pid, state->pid_start_time))
+		return keel_error_set(err, 0, "container init exited before start");
 	struct pollfd fds[2] = {{.fd = fd, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
 	for (;;) {
-		int n = poll(fds, pidfd >= 0 ? 2 : 1, -1);
+		int n = poll(fds, 2, -1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
