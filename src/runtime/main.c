@@ -1,4 +1,6 @@
 /* keel: an OCI container runtime with runc's command line. */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,6 +27,8 @@ static const struct {
     {"list", cmd_list, "lists containers started by keel with the given root"},
     {"spec", cmd_spec, "create a new specification file"},
     {"features", cmd_features, "show the enabled features"},
+    {"pause", cmd_pause, "pause suspends all processes inside the container"},
+    {"resume", cmd_resume, "resumes all processes that have been previously paused"},
 };
 
 static void usage(FILE *out)
@@ -93,6 +97,22 @@ static void report(const struct global_opts *g, const struct keel_error *err)
 	}
 }
 
+/* A caller may start keel with 0, 1 or 2 closed: keep them taken (by
+ * /dev/null) so that no internal fd lands there and becomes the
+ * container's stdio. */
+static void reserve_stdio(void)
+{
+	for (int fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0 && null != fd) {
+			dup2(null, fd);
+			close(null);
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct global_opts g = {.root = KEEL_DEFAULT_ROOT};
@@ -112,6 +132,7 @@ int main(int argc, char **argv)
 	struct keel_error err = {0};
 	int i = 1;
 	keel_log_set_program("keel");
+	reserve_stdio();
 	if (args_parse(argc, argv, &i, options, &err) < 0) {
 		fprintf(stderr, "keel: %s\n", err.msg);
 		return 1;
