@@ -88,15 +88,18 @@ int linux_cgroup_kill_all(const struct linux_cgroups *cg, struct keel_error *err
 {
 	if (!cg->len)
 		return 0;
-	for (size_t i = 0; i < cg->len; i++)
-		if (cg->h[i].unified && cg_file_exists(cg->h[i].path, "cgroup.kill"))
-			return cg_write(cg->h[i].path, "cgroup.kill", "1", "kill", err);
-	/* no cgroup.kill: frozen tasks cannot fork while they are signalled */
-	bool frozen = linux_cgroup_freeze(cg, true, err) == 0;
+	bool v2 = false;
+	const char *freezer = linux_cgroup_controller_dir(cg, "freezer", &v2);
+	/* cgroup.kill also kills v2-frozen tasks; a v1-frozen task (hybrid
+	 * hosts have both) only dies once thawed */
+	if (freezer && v2 && cg_file_exists(freezer, "cgroup.kill"))
+		return cg_write(freezer, "cgroup.kill", "1", "kill", err);
+	/* frozen tasks cannot fork while they are signalled */
+	struct keel_error ignored;
+	if (freezer)
+		linux_cgroup_freeze(cg, true, &ignored);
 	int rc = linux_cgroup_signal_all(cg->h[0].path, SIGKILL, err);
-	if (frozen) {
-		struct keel_error ignored;
+	if (freezer)
 		linux_cgroup_freeze(cg, false, &ignored);
-	}
 	return rc;
 }

@@ -9,12 +9,14 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "linux/cgroup_resources.h"
 #include "linux/cgroups.h"
 #include "linux/proc.h"
 #include "runtime/args.h"
 #include "runtime/commands.h"
 #include "runtime/container.h"
 #include "runtime/lifecycle_hooks.h"
+#include "runtime/live_cgroups.h"
 
 void wait_process_exit(int pid, unsigned long long start_time)
 {
@@ -31,6 +33,12 @@ void wait_process_exit(int pid, unsigned long long start_time)
 
 int container_destroy(const char *root, struct oci_state *s, struct keel_error *err)
 {
+	/* every process at once (cgroup.kill, or freeze, kill, thaw): nothing
+	 * forks meanwhile, and a paused container's tasks die too */
+	static struct linux_cgroups cg;
+	struct keel_error kill_err = {0};
+	live_cgroups(s, &cg);
+	linux_cgroup_kill_all(&cg, &kill_err);
 	if (linux_proc_alive(s->pid, s->pid_start_time)) {
 		kill(s->pid, SIGKILL);
 		wait_process_exit(s->pid, s->pid_start_time);
@@ -76,7 +84,7 @@ int cmd_delete(struct global_opts *g, int argc, char **argv, struct keel_error *
 	}
 	int rc = 0;
 	enum oci_status status = container_refresh_status(g->root, state);
-	if (status == OCI_STATUS_RUNNING && !force) {
+	if ((status == OCI_STATUS_RUNNING || status == OCI_STATUS_PAUSED) && !force) {
 		keel_error_set(err, 0, "cannot delete container %s that is not stopped: %s", id,
 			       oci_status_name(status));
 		rc = 1;

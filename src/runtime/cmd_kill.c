@@ -6,11 +6,13 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "linux/cgroup_resources.h"
 #include "linux/cgroups.h"
 #include "linux/signals.h"
 #include "runtime/args.h"
 #include "runtime/commands.h"
 #include "runtime/container.h"
+#include "runtime/live_cgroups.h"
 
 static int signal_container(const struct oci_state *s, int sig, bool all, struct keel_error *err)
 {
@@ -18,6 +20,12 @@ static int signal_container(const struct oci_state *s, int sig, bool all, struct
 		if (kill(s->pid, sig) < 0)
 			return keel_error_errno(err, "kill %d", (int)s->pid);
 		return 0;
+	}
+	if (sig == SIGKILL) {
+		/* cgroup.kill, or freeze, kill, thaw: no fork escapes */
+		static struct linux_cgroups cg;
+		live_cgroups(s, &cg);
+		return linux_cgroup_kill_all(&cg, err);
 	}
 	/* every process of the container sits in each of its cgroups */
 	return linux_cgroup_signal_all(s->cgroups[0].path, sig, err);

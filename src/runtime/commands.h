@@ -33,6 +33,8 @@ int cmd_kill(struct global_opts *g, int argc, char **argv, struct keel_error *er
 int cmd_delete(struct global_opts *g, int argc, char **argv, struct keel_error *err);
 int cmd_spec(struct global_opts *g, int argc, char **argv, struct keel_error *err);
 int cmd_features(struct global_opts *g, int argc, char **argv, struct keel_error *err);
+int cmd_pause(struct global_opts *g, int argc, char **argv, struct keel_error *err);
+int cmd_resume(struct global_opts *g, int argc, char **argv, struct keel_error *err);
 
 /* Shared helpers */
 

@@ -11,6 +11,7 @@
 
 #include "common/cleanup.h"
 #include "linux/proc.h"
+#include "runtime/live_cgroups.h"
 
 int container_id_validate(const char *id, struct keel_error *err)
 {
@@ -134,5 +135,7 @@ enum oci_status container_refresh_status(const char *root, struct oci_state *sta
 	}
 	snprintf(fifo, sizeof fifo, "%s/%s/%s", root, state->id, EXEC_FIFO);
 	state->status = access(fifo, F_OK) == 0 ? OCI_STATUS_CREATED : OCI_STATUS_RUNNING;
+	if (live_cgroups_frozen(state))
+		state->status = OCI_STATUS_PAUSED;
 	return state->status;
 }
