@@ -35,6 +35,7 @@ int cmd_spec(struct global_opts *g, int argc, char **argv, struct keel_error *er
 int cmd_features(struct global_opts *g, int argc, char **argv, struct keel_error *err);
 int cmd_pause(struct global_opts *g, int argc, char **argv, struct keel_error *err);
 int cmd_resume(struct global_opts *g, int argc, char **argv, struct keel_error *err);
+int cmd_update(struct global_opts *g, int argc, char **argv, struct keel_error *err);
 
 /* Shared helpers */
 

@@ -29,6 +29,7 @@ static const struct {
     {"features", cmd_features, "show the enabled features"},
     {"pause", cmd_pause, "pause suspends all processes inside the container"},
     {"resume", cmd_resume, "resumes all processes that have been previously paused"},
+    {"update", cmd_update, "update container resource constraints"},
 };
 
 static void usage(FILE *out)
