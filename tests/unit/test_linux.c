@@ -12,19 +12,30 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/statvfs.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+
+/* scratch paths are short; PATH_MAX buffers make GCC fear truncation */
+#pragma GCC diagnostic ignored "-Wformat-truncation"
 #include <linux/mount.h>
 
 #include "common/cleanup.h"
 #include "linux/cgroups.h"
+#include "linux/hooks.h"
 #include "linux/mount_options.h"
+#include "linux/mounts.h"
 #include "linux/process.h"
 #include "linux/resolve.h"
+#include "linux/rootfs.h"
 #include "linux/signals.h"
+#include "linux/terminal.h"
 
 /* ---- a scratch rootfs per test ---------------------------------- */
 
@@ -67,7 +78,7 @@ static int scratch_teardown(void **state)
 
 static void at(char *buf, const char *dir, const char *rel)
 {
-	snprintf(buf, PATH_MAX, "%s/%s", dir, rel);
+	assert_true(snprintf(buf, PATH_MAX, "%s/%s", dir, rel) < PATH_MAX);
 }
 
 /* ---- resolve ------------------------------------------------------ */
@@ -384,6 +395,179 @@ static void find_executable_in_path(void **state)
 	assert_int_equal(linux_find_executable("tool", env, out, sizeof out, &err), -1);
 }
 
+/* ---- hooks ---------------------------------------------------------- */
+
+static void hook_gets_state_on_stdin(void **state)
+{
+	struct scratch *s = *state;
+	char out[PATH_MAX], script[PATH_MAX + 32];
+	at(out, s->root, "state");
+	snprintf(script, sizeof script, "cat > %s", out);
+	char *args[] = {"sh", "-c", script, NULL};
+	struct oci_hook hook = {.path = "/bin/sh", .args = {args, 3}};
+	struct keel_error err = {0};
+	assert_int_equal(linux_hook_run(&hook, "{\"id\":\"c1\"}", &err), 0);
+	char text[64] = "";
+	int fd = open(out, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_true(read(fd, text, sizeof text - 1) > 0);
+	close(fd);
+	assert_string_equal(text, "{\"id\":\"c1\"}");
+}
+
+static void hook_failures_name_the_hook(void **state)
+{
+	char *fail_args[] = {"sh", "-c", "exit 3", NULL};
+	struct oci_hook failing = {.path = "/bin/sh", .args = {fail_args, 3}};
+	struct oci_hook_list list = {.items = &failing, .len = 1};
+	struct keel_error err = {0};
+	assert_int_equal(linux_hooks_run(&list, "prestart", "{}", &err), -1);
+	assert_string_equal(err.msg, "hooks.prestart[0]: /bin/sh: exit status 3");
+	char *slow_args[] = {"sh", "-c", "sleep 10", NULL};
+	struct oci_hook slow = {
+	    .path = "/bin/sh", .args = {slow_args, 3}, .has_timeout = true, .timeout = 1};
+	assert_int_equal(linux_hook_run(&slow, "{}", &err), -1);
+	assert_string_equal(err.msg, "/bin/sh: timed out after 1 s");
+	struct oci_hook missing = {.path = "/nonexistent/hook"};
+	assert_int_equal(linux_hook_run(&missing, "{}", &err), -1);
+	assert_string_equal(err.msg, "/nonexistent/hook: exit status 127");
+}
+
+/* ---- terminal fd passing -------------------------------------------- */
+
+static void fd_passes_over_a_socket(void **state)
+{
+	int pair[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	struct keel_error err = {0};
+	assert_int_equal(linux_send_fd(pair[0], fds[1], "/dev/ptmx", &err), 0);
+	int got = linux_recv_fd(pair[1], &err);
+	assert_true(got >= 0);
+	assert_int_equal(write(got, "x", 1), 1);
+	char c;
+	assert_int_equal(read(fds[0], &c, 1), 1);
+	assert_int_equal(c, 'x');
+	close(got);
+	close(fds[0]);
+	close(fds[1]);
+	close(pair[0]);
+	close(pair[1]);
+}
+
+/* ---- mounts in a private mount namespace ---------------------------- */
+
+/* Runs fn in a child with its own mount namespace; the child's exit status
+ * is the result (0: every check held; otherwise the failing check). */
+static int in_mount_ns(int (*fn)(struct scratch *), struct scratch *s)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (unshare(CLONE_NEWNS) < 0 ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			_exit(100);
+		/* mount targets must be in this namespace: reopen the root here */
+		s->rootfd = open(s->root, O_PATH | O_DIRECTORY);
+		_exit(fn(s));
+	}
+	int status;
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 200;
+}
+
+static int tmpfs_through_symlink_checks(struct scratch *s)
+{
+	char link[PATH_MAX];
+	at(link, s->root, "data");
+	if (symlink("/../../../../tmp/keel-escape", link) < 0)
+		return 1;
+	char *opts[] = {"ro", "nosuid", "size=1m", "mode=700", NULL};
+	struct oci_mount m = {
+	    .destination = "/data", .type = "tmpfs", .source = "tmpfs", .options = {opts, 4}};
+	struct linux_mount_ctx ctx = {.rootfd = s->rootfd};
+	struct keel_error err = {0};
+	if (linux_mount_one(&ctx, &m, &err) < 0) {
+		fprintf(stderr, "# %s\n", err.msg);
+		return 2;
+	}
+	/* the mount landed inside the root, at the symlink's target there */
+	char inside[PATH_MAX];
+	snprintf(inside, sizeof inside, "%s/tmp/keel-escape", s->root);
+	struct statvfs sv;
+	struct stat st;
+	if (statvfs(inside, &sv) < 0 || !(sv.f_flag & ST_RDONLY) || !(sv.f_flag & ST_NOSUID))
+		return 3;
+	if (stat(inside, &st) < 0 || (st.st_mode & 07777) != 0700)
+		return 4;
+	if (access("/tmp/keel-escape", F_OK) == 0)
+		return 5;
+	return 0;
+}
+
+static void mount_tmpfs_through_symlink(void **state)
+{
+	assert_int_equal(in_mount_ns(tmpfs_through_symlink_checks, *state), 0);
+}
+
+static int bind_ro_and_mask_checks(struct scratch *s)
+{
+	char src[PATH_MAX], file[PATH_MAX];
+	at(src, s->outside, "src");
+	if (mkdir(src, 0755) < 0)
+		return 1;
+	at(file, src, "secret");
+	make_file(file);
+	char *opts[] = {"rbind", "ro", NULL};
+	struct oci_mount m = {
+	    .destination = "/mnt/in", .type = "bind", .source = src, .options = {opts, 2}};
+	struct linux_mount_ctx ctx = {.rootfd = s->rootfd};
+	struct keel_error err = {0};
+	if (linux_mount_one(&ctx, &m, &err) < 0) {
+		fprintf(stderr, "# %s\n", err.msg);
+		return 2;
+	}
+	char target[PATH_MAX];
+	at(target, s->root, "mnt/in/new");
+	if (open(target, O_CREAT | O_WRONLY, 0644) >= 0 || errno != EROFS)
+		return 3;
+	/* maskedPaths: the file reads empty, a directory shows nothing */
+	if (linux_mask_path(s->rootfd, "/mnt/in/secret", &err) < 0 ||
+	    linux_mask_path(s->rootfd, "/absent", &err) < 0)
+		return 4;
+	at(target, s->root, "mnt/in/secret");
+	struct stat st;
+	if (stat(target, &st) < 0 || !S_ISCHR(st.st_mode))
+		return 5;
+	return 0;
+}
+
+static void mount_bind_ro_and_mask(void **state)
+{
+	assert_int_equal(in_mount_ns(bind_ro_and_mask_checks, *state), 0);
+}
+
+static int bad_mounts_checks(struct scratch *s)
+{
+	struct linux_mount_ctx ctx = {.rootfd = s->rootfd};
+	struct keel_error err = {0};
+	struct oci_mount missing = {.destination = "/x", .type = "bind", .source = "/nonexistent"};
+	if (linux_mount_one(&ctx, &missing, &err) == 0 || !strstr(err.msg, "/nonexistent"))
+		return 1;
+	struct oci_mount untyped = {.destination = "/y"};
+	if (linux_mount_one(&ctx, &untyped, &err) == 0 || !strstr(err.msg, "type"))
+		return 2;
+	struct oci_mount bogus = {.destination = "/z", .type = "nosuchfs", .source = "x"};
+	if (linux_mount_one(&ctx, &bogus, &err) == 0)
+		return 3;
+	return 0;
+}
+
+static void mount_errors(void **state)
+{
+	assert_int_equal(in_mount_ns(bad_mounts_checks, *state), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +596,15 @@ int main(void)
 	    cmocka_unit_test(sysctl_paths),
 	    cmocka_unit_test_setup_teardown(find_executable_in_path, scratch_setup,
 					    scratch_teardown),
+	    cmocka_unit_test_setup_teardown(hook_gets_state_on_stdin, scratch_setup,
+					    scratch_teardown),
+	    cmocka_unit_test(hook_failures_name_the_hook),
+	    cmocka_unit_test(fd_passes_over_a_socket),
+	    cmocka_unit_test_setup_teardown(mount_tmpfs_through_symlink, scratch_setup,
+					    scratch_teardown),
+	    cmocka_unit_test_setup_teardown(mount_bind_ro_and_mask, scratch_setup,
+					    scratch_teardown),
+	    cmocka_unit_test_setup_teardown(mount_errors, scratch_setup, scratch_teardown),
 	};
 	return cmocka_run_group_tests_name("linux", tests, NULL, NULL);
 }
