@@ -30,6 +30,9 @@ static const struct {
     {"pause", cmd_pause, "pause suspends all processes inside the container"},
     {"resume", cmd_resume, "resumes all processes that have been previously paused"},
     {"update", cmd_update, "update container resource constraints"},
+    {"ps", cmd_ps, "ps displays the processes running inside a container"},
+    {"events", cmd_events,
+     "display container events such as OOM notifications, cpu, memory, and IO usage statistics"},
 };
 
 static void usage(FILE *out)
