@@ -345,6 +345,68 @@ static void stores_invalidate_decoded_code(void **state)
 	assert_int_equal(cpu_x(f, 10), 4);
 }
 
+/* a 4-byte instruction across a page boundary whose second page is not
+ * mapped: instruction page fault, epc at the instruction, tval at the
+ * second half (what Linux needs to fault the right page in) */
+static void page_crossing_fetch_fault(void **state)
+{
+	struct cpu_fixture *f = *state;
+	struct page_tables pt = {.f = f, .next = PT_POOL, .levels = 3};
+	pt.root = pt_alloc(&pt);
+	pt_map(&pt, TEST_RAM_BASE, TEST_RAM_BASE, PTE_V | PTE_R | PTE_W | PTE_X | PTE_A | PTE_D, 2);
+	/* VA 0x40000000 -> DATA_PAGE, executable; 0x40001000 unmapped */
+	pt_map(&pt, 0x40000000, DATA_PAGE, PTE_V | PTE_R | PTE_X | PTE_A, 0);
+	uint8_t *page = f->bus.ram + (DATA_PAGE - TEST_RAM_BASE);
+	page[0xffe] = 0x13; /* low half of "addi x0, x0, 0" (0x00000013) */
+	page[0xfff] = 0x00;
+	cpu_load(f, "	.option norvc\n"
+		    "	la t0, trap\n"
+		    "	csrw mtvec, t0\n"
+		    "	csrw satp, a0\n"
+		    "	sfence.vma\n"
+		    "	csrw mepc, a1\n"
+		    "	li t0, 1 << 11\n"
+		    "	csrw mstatus, t0\n"
+		    "	mret\n"
+		    "	.balign 4\n"
+		    "trap:	wfi\n");
+	hart_set_reg(f->hart, 10, 8ull << 60 | pt.root >> 12);
+	hart_set_reg(f->hart, 11, 0x40000ffe);
+	cpu_run(f);
+	assert_int_equal(f->hart->s.mcause, EXC_INSN_PAGE);
+	assert_int_equal(f->hart->s.mepc, 0x40000ffe);
+	assert_int_equal(f->hart->s.mtval, 0x40001000);
+}
+
+static uint64_t rom_read(void *opaque, uint64_t offset, unsigned size)
+{
+	uint64_t v = 0;
+	memcpy(&v, (const uint8_t *)opaque + offset, size);
+	return v;
+}
+
+/* code in an MMIO region (a boot ROM) runs, decoded on every fetch */
+static void executes_from_mmio_rom(void **state)
+{
+	struct cpu_fixture *f = *state;
+	static const uint32_t rom[] = {
+	    0x02a00513, /* li a0, 42 */
+	    0x00150593, /* addi a1, a0, 1 */
+	    0x10500073, /* wfi */
+	};
+	struct vm_mmio_region region = {.name = "rom",
+					.base = 0x1000,
+					.size = sizeof(rom),
+					.read = rom_read,
+					.opaque = (void *)rom};
+	assert_int_equal(vm_bus_add_mmio(&f->bus, &region), 0);
+	hart_reset(f->hart, 0x1000, PRIV_M);
+	cpu_run(f);
+	assert_int_equal(cpu_x(f, 10), 42);
+	assert_int_equal(cpu_x(f, 11), 43);
+	assert_int_equal(hart_get_pc(f->hart), 0x100c);
+}
+
 int run_cpu_mmu_tests(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -360,6 +422,10 @@ int run_cpu_mmu_tests(void)
 	    cmocka_unit_test_setup_teardown(misaligned_access_is_emulated, cpu_fixture_setup,
 					    cpu_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(stores_invalidate_decoded_code, cpu_fixture_setup,
+					    cpu_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(page_crossing_fetch_fault, cpu_fixture_setup,
+					    cpu_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(executes_from_mmio_rom, cpu_fixture_setup,
 					    cpu_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(fence_i_sees_new_code, cpu_fixture_setup,
 					    cpu_fixture_teardown),
