@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "linux/selfexe.h"
 #include "oci/config.h"
 #include "runtime/args.h"
 #include "runtime/commands.h"
@@ -117,6 +118,14 @@ static void reserve_stdio(void)
 	}
 }
 
+/* Commands whose children run in a container: they run from a sealed copy
+ * of keel (linux/selfexe.h, CVE-2019-5736). */
+static bool starts_container_processes(const char *command)
+{
+	return strcmp(command, "create") == 0 || strcmp(command, "run") == 0 ||
+	       strcmp(command, "exec") == 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct global_opts g = {.root = KEEL_DEFAULT_ROOT};
@@ -148,6 +157,10 @@ int main(int argc, char **argv)
 	if (help || i >= argc || strcmp(argv[i], "help") == 0) {
 		usage(help || i < argc ? stdout : stderr);
 		return help || i < argc ? 0 : 1;
+	}
+	if (starts_container_processes(argv[i]) && linux_selfexe_ensure_sealed(argv, &err) < 0) {
+		fprintf(stderr, "keel: %s\n", err.msg);
+		return 1;
 	}
 	if (open_log(&g) < 0)
 		return 1;

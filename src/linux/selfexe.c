@@ -1,0 +1,110 @@
+/* Running from a sealed copy of keel (see selfexe.h for the attack).
+ *
+ * Why a re-exec of keel itself at start-up and not of the init: the init is
+ * a fork, so its exe is whatever keel was started from; the only way to
+ * change a process's exe without CAP_SYS_RESOURCE (which these hosts do not
+ * grant) is execve. One exec of keel (~225 KiB, four shared libraries) plus
+ * a kernel-side copy into tmpfs costs about half a millisecond, and only
+ * `create`, `run` and `exec` pay it, and only where the container could
+ * write the binary at all (see writable_by_containers). The other defences
+ * cost nothing and stay: the init is not dumpable from its first instruction (its
+ * /proc/<pid>/exe cannot be opened by the container), and after the root
+ * switch no path of the host leads to keel. */
+#include "linux/selfexe.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/memfd.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+
+#define REQUIRED_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+extern char **environ;
+
+bool linux_selfexe_fd_sealed(int fd)
+{
+	int seals = fcntl(fd, F_GET_SEALS);
+	return seals >= 0 && (seals & REQUIRED_SEALS) == REQUIRED_SEALS;
+}
+
+/* A memfd that may be executed: MFD_EXEC where vm.memfd_noexec exists
+ * (Linux 6.3+), plain on older kernels that reject the flag. */
+static int exec_memfd(void)
+{
+	int fd = memfd_create("keel", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+	if (fd < 0 && errno == EINVAL)
+		fd = memfd_create("keel", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	return fd;
+}
+
+static int copy_all(int from, int to, off_t size)
+{
+	off_t off = 0;
+	while (off < size) {
+		ssize_t n = sendfile(to, from, &off, (size_t)(size - off));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The sealed copy of the file behind self, or -1 with err set. */
+static int sealed_copy(int self, struct keel_error *err)
+{
+	struct stat st;
+	if (fstat(self, &st) < 0)
+		return keel_error_errno(err, "/proc/self/exe");
+	cleanup_close int mem = exec_memfd();
+	if (mem < 0)
+		return keel_error_errno(err, "memfd_create");
+	if (copy_all(self, mem, st.st_size) < 0)
+		return keel_error_errno(err, "copy of /proc/self/exe");
+	if (fcntl(mem, F_ADD_SEALS, REQUIRED_SEALS) < 0)
+		return keel_error_errno(err, "seal the copy of /proc/self/exe");
+	return steal_fd(&mem);
+}
+
+/* Whether a container process could ever open the file for writing. Not
+ * when it sits on a read-only mount (the container cannot remount a mount
+ * of the host's namespace), nor when keel runs rootless and the file
+ * belongs to root without group or other write bits: the container's
+ * processes then hold at most the invoking user's (or its subordinate
+ * ids') rights on host files. */
+static bool writable_by_containers(int self)
+{
+	struct statvfs vfs;
+	if (fstatvfs(self, &vfs) == 0 && (vfs.f_flag & ST_RDONLY))
+		return false;
+	struct stat st;
+	if (geteuid() != 0 && fstat(self, &st) == 0 && st.st_uid == 0 &&
+	    !(st.st_mode & (S_IWGRP | S_IWOTH)))
+		return false;
+	return true;
+}
+
+int linux_selfexe_ensure_sealed(char **argv, struct keel_error *err)
+{
+	cleanup_close int self = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return keel_error_errno(err, "/proc/self/exe");
+	if (linux_selfexe_fd_sealed(self) || !writable_by_containers(self))
+		return 0;
+	cleanup_close int copy = sealed_copy(self, err);
+	if (copy < 0)
+		return keel_error_prefix(err, "protect the keel binary (CVE-2019-5736)");
+	syscall(SYS_execveat, copy, "", argv, environ, AT_EMPTY_PATH);
+	return keel_error_errno(err, "protect the keel binary (CVE-2019-5736): re-exec");
+}
