@@ -36,6 +36,7 @@ int cmd_features(struct global_opts *g, int argc, char **argv, struct keel_error
 int cmd_pause(struct global_opts *g, int argc, char **argv, struct keel_error *err);
 int cmd_resume(struct global_opts *g, int argc, char **argv, struct keel_error *err);
 int cmd_update(struct global_opts *g, int argc, char **argv, struct keel_error *err);
+int cmd_exec(struct global_opts *g, int argc, char **argv, struct keel_error *err);
 int cmd_ps(struct global_opts *g, int argc, char **argv, struct keel_error *err);
 int cmd_events(struct global_opts *g, int argc, char **argv, struct keel_error *err);
 

@@ -31,6 +31,7 @@ static const struct {
     {"pause", cmd_pause, "pause suspends all processes inside the container"},
     {"resume", cmd_resume, "resumes all processes that have been previously paused"},
     {"update", cmd_update, "update container resource constraints"},
+    {"exec", cmd_exec, "execute new process inside the container"},
     {"ps", cmd_ps, "ps displays the processes running inside a container"},
     {"events", cmd_events,
      "display container events such as OOM notifications, cpu, memory, and IO usage statistics"},
