@@ -42,6 +42,10 @@ setup() {
 }
 
 teardown() {
+	if [ -n "${HOLDER_PID:-}" ]; then
+		kill "$HOLDER_PID" 2>/dev/null || true
+		wait "$HOLDER_PID" 2>/dev/null || true
+	fi
 	if [ -n "${VM_PID:-}" ]; then
 		kill "$VM_PID" 2>/dev/null || true
 		wait "$VM_PID" 2>/dev/null || true
@@ -122,16 +126,20 @@ run_guest() {
 	done
 }
 
-@test "user networking: ARP to the gateway, and a host port forward reaches the guest" {
-	local port out=$BATS_TEST_TMPDIR/console
+@test "user networking: ARP to the gateway; tcp and udp host forwards reach the guest" {
+	local port uport out=$BATS_TEST_TMPDIR/console
 	port=$(free_port)
+	uport=$(free_port)
 	"$KEEL_VM" -m 64M --kernel "$NET_GUEST_ELF" \
-		--net "user,hostfwd=tcp:127.0.0.1:$port-:2222" </dev/null >"$out" 2>&1 &
+		--net "user,hostfwd=tcp:127.0.0.1:$port-:2222,hostfwd=udp:127.0.0.1:$uport-:2223" \
+		</dev/null >"$out" 2>&1 &
 	VM_PID=$!
 	wait_for "$out" KEEL-NET-READY || { cat "$out"; false; }
 	# slirp accepts on the host side and sends the guest a SYN for port 2222
 	exec 5<>"/dev/tcp/127.0.0.1/$port" # (bats owns fd 3)
+	echo datagram >"/dev/udp/127.0.0.1/$uport"
 	wait_for "$out" KEEL-NET-SYN || { cat "$out"; false; }
+	wait_for "$out" KEEL-NET-UDP || { cat "$out"; false; }
 	exec 5>&-
 	local status=0
 	wait "$VM_PID" || status=$?
@@ -139,4 +147,25 @@ run_guest() {
 	cat "$out"
 	[ "$status" -eq 0 ]
 	grep -q "PASS virtio_net" "$out"
+}
+
+@test "user networking: a host port already taken gives one line" {
+	local port
+	port=$(free_port)
+	python3 -c 'import socket,sys,time
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(60)' "$port" 3>&- &
+	HOLDER_PID=$!
+	for _ in $(seq 50); do
+		python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])))' \
+			"$port" 2>/dev/null && break
+		sleep 0.1
+	done
+	run --separate-stderr "$KEEL_VM" --kernel "$KERNEL" --net "user,hostfwd=tcp:127.0.0.1:$port-:22"
+	kill "$HOLDER_PID"
+	wait "$HOLDER_PID" 2>/dev/null || true
+	echo "$stderr"
+	[ "$status" -ne 0 ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == *"$port"* ]]
 }

@@ -5,9 +5,10 @@
  * frames the device must drop (shorter than the header, larger than any
  * frame), then an ARP request for the gateway 10.0.2.2, and expects the
  * reply. It prints KEEL-NET-READY and waits: the test then connects to the
- * host port forwarded to 10.0.2.15:2222, and libslirp, polled by the
- * machine loop, must deliver a TCP SYN for port 2222. ARP requests for
- * 10.0.2.15 are answered on the way. */
+ * host port forwarded to 10.0.2.15:2222 and sends a datagram to the one
+ * forwarded to 10.0.2.15:2223 (udp); libslirp, polled by the machine loop,
+ * must deliver a TCP SYN for port 2222 and the UDP datagram for 2223. ARP
+ * requests for 10.0.2.15 are answered on the way. */
 #include <stdbool.h>
 
 #include "guest.h"
@@ -176,23 +177,33 @@ static u16 receive(u32 *len)
 	return (u16)rxq.used.ring[slot].id;
 }
 
-/* Handles ARP requests for us; returns true for a TCP SYN to port. */
-static bool is_syn_to(const u8 *f, u32 len, unsigned port)
+/* Answers ARP requests for us; other frames are left to the caller. */
+static bool answer_arp(const u8 *f, u32 len)
 {
-	if (len >= 42 && f[12] == 0x08 && f[13] == 0x06 && f[21] == 1 &&
-	    same(f + 38, guest_ip, 4)) {
-		u8 asker[6];
-		copy(asker, f + 6, 6);
-		u8 ip[4];
-		copy(ip, f + 28, 4);
-		send_arp(2, asker, ip);
+	if (len < 42 || f[12] != 0x08 || f[13] != 0x06 || f[21] != 1 || !same(f + 38, guest_ip, 4))
 		return false;
-	}
-	if (len < 14 + 20 + 20 || f[12] != 0x08 || f[13] != 0x00 || f[14 + 9] != 6)
-		return false;
+	u8 asker[6], ip[4];
+	copy(asker, f + 6, 6);
+	copy(ip, f + 28, 4);
+	send_arp(2, asker, ip);
+	return true;
+}
+
+/* The IPv4 protocol (6 TCP, 17 UDP) and destination port of a frame, or 0. */
+static unsigned ip_dest_port(const u8 *f, u32 len, u8 proto)
+{
+	if (len < 14 + 20 + 8 || f[12] != 0x08 || f[13] != 0x00 || f[14 + 9] != proto)
+		return 0;
+	const u8 *l4 = f + 14 + (f[14] & 0xf) * 4;
+	if (l4 + 14 > f + len)
+		return 0;
+	return (unsigned)l4[2] << 8 | l4[3];
+}
+
+static bool is_tcp_syn_to(const u8 *f, u32 len, unsigned port)
+{
 	const u8 *tcp = f + 14 + (f[14] & 0xf) * 4;
-	unsigned dport = (unsigned)tcp[2] << 8 | tcp[3];
-	return dport == port && (tcp[13] & 0x02);
+	return ip_dest_port(f, len, 6) == port && (tcp[13] & 0x02);
 }
 
 void test_main(void)
@@ -216,14 +227,20 @@ void test_main(void)
 		test_finish();
 
 	uart_puts("KEEL-NET-READY\n");
-	for (;;) {
+	bool syn = false, udp = false;
+	while (!syn || !udp) {
 		id = receive(&len);
-		bool syn = len > HDR && is_syn_to(rx_buf[id] + HDR, len - HDR, 2222);
-		post_rx(id);
-		if (syn) {
+		f = rx_buf[id] + HDR;
+		len = len > HDR ? len - HDR : 0;
+		if (!answer_arp(f, len) && !syn && is_tcp_syn_to(f, len, 2222)) {
+			syn = true;
 			uart_puts("KEEL-NET-SYN\n");
-			break;
 		}
+		if (!udp && ip_dest_port(f, len, 17) == 2223) {
+			udp = true;
+			uart_puts("KEEL-NET-UDP\n");
+		}
+		post_rx(id);
 	}
 	test_finish();
 }

@@ -233,7 +233,8 @@ static int add_forwards(struct slirp_backend *sb, const struct net_spec *spec,
 				      f->guest_port) < 0) {
 			char addr[INET_ADDRSTRLEN];
 			inet_ntop(AF_INET, &f->host_addr, addr, sizeof(addr));
-			return keel_error_set(err, 0, "hostfwd %s:%s:%d: cannot listen",
+			return keel_error_set(err, 0,
+					      "hostfwd %s:%s:%d: cannot listen (address in use?)",
 					      f->udp ? "udp" : "tcp", addr, f->host_port);
 		}
 	}
