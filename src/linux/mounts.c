@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "linux/lsm.h"
 #include "linux/resolve.h"
 
 /* Flags that a bind remount takes; the rest are for new filesystems. */
@@ -212,6 +213,19 @@ static int mount_cgroup(const struct linux_mount_ctx *ctx, const struct oci_moun
 	return 0;
 }
 
+/* linux.mountLabel goes on filesystems keel makes (tmpfs, devpts, mqueue
+ * ...), not on binds nor on the kernel's own proc, sysfs and cgroup trees. */
+static bool takes_mount_label(const char *type, const struct linux_mount_opts *opts)
+{
+	static const char *const unlabeled[] = {"proc", "sysfs", "cgroup", "cgroup2"};
+	if (opts->flags & MS_BIND)
+		return false;
+	for (size_t i = 0; i < sizeof unlabeled / sizeof unlabeled[0]; i++)
+		if (strcmp(type, unlabeled[i]) == 0)
+			return false;
+	return true;
+}
+
 int linux_mount_one(const struct linux_mount_ctx *ctx, const struct oci_mount *m,
 		    struct keel_error *err)
 {
@@ -222,6 +236,9 @@ int linux_mount_one(const struct linux_mount_ctx *ctx, const struct oci_mount *m
 	const char *type = m->type ? m->type : "";
 	if (strcmp(type, "bind") == 0)
 		opts.flags |= MS_BIND;
+	if (takes_mount_label(type, &opts) &&
+	    linux_lsm_mount_data(opts.data, sizeof opts.data, ctx->mount_label, err) < 0)
+		return -1;
 	int rc;
 	if (opts.flags & MS_BIND)
 		rc = mount_bind(ctx, m, &opts, err);

@@ -13,6 +13,7 @@ struct linux_mount_ctx {
 	int rootfd;			     /* O_PATH fd of the (bind-mounted) rootfs */
 	const struct linux_cgroups *cgroups; /* the container's cgroups, for "cgroup" mounts */
 	bool new_cgroupns;		     /* the container has its own cgroup namespace */
+	const char *mount_label;	     /* SELinux context for non-bind mounts, or NULL */
 };
 
 /* Mounts one entry. Relative bind sources are taken from the current

@@ -87,7 +87,7 @@ static json_t *linux_features(void)
 			 "namespaces", name_list(namespace_name, 0, OCI_NS_COUNT - 1),
 			 "capabilities", name_list(oci_cap_name, 0, OCI_CAP_LAST), "cgroup", "v1",
 			 1, "v2", 1, "systemd", 0, "systemdUser", 0, "seccomp", seccomp_features(),
-			 "apparmor", "enabled", 0, "selinux", "enabled", 0, "intelRdt", "enabled",
+			 "apparmor", "enabled", 1, "selinux", "enabled", 1, "intelRdt", "enabled",
 			 0, "mountExtensions", "idmap", "enabled", 0);
 }
 

@@ -16,6 +16,7 @@
 #include "common/cleanup.h"
 #include "linux/cgroup_resources.h"
 #include "linux/hooks.h"
+#include "linux/lsm.h"
 #include "linux/namespaces.h"
 #include "linux/process.h"
 #include "linux/proc.h"
@@ -87,6 +88,8 @@ static int check_config(struct container_ctx *ctx, struct keel_error *err)
 	if (!oci_config_has_namespace(c, OCI_NS_MOUNT, NULL))
 		return keel_error_set(
 		    err, 0, "config.json: linux.namespaces: a mount namespace is required");
+	if (linux_lsm_check(&linux_lsm_host_paths, &c->process, err) < 0)
+		return -1;
 	if ((c->hostname || c->domainname) && !oci_config_has_namespace(c, OCI_NS_UTS, NULL))
 		return keel_error_set(err, 0,
 				      "config.json: hostname: needs a UTS namespace of its own");

@@ -21,6 +21,7 @@
 #include "common/cleanup.h"
 #include "linux/devices.h"
 #include "linux/hooks.h"
+#include "linux/lsm.h"
 #include "linux/mounts.h"
 #include "linux/namespaces.h"
 #include "linux/process.h"
@@ -133,6 +134,10 @@ static int mount_all(struct container_ctx *ctx, int rootfd, struct keel_error *e
 	    .rootfd = rootfd,
 	    .cgroups = &ctx->cgroups,
 	    .new_cgroupns = ctx->ns_new[OCI_NS_CGROUP],
+	    /* ignored without SELinux, as runc does */
+	    .mount_label = c->linux_.mount_label && linux_selinux_enabled(&linux_lsm_host_paths)
+			       ? c->linux_.mount_label
+			       : NULL,
 	};
 	for (size_t i = 0; i < c->mounts_len; i++)
 		if (linux_mount_one(&mctx, &c->mounts[i], err) < 0)
@@ -366,10 +371,6 @@ static int apply_process(struct container_ctx *ctx, struct init_state *st, struc
 	const struct oci_capabilities *caps = p->has_capabilities ? &p->capabilities : NULL;
 	if (set_names(ctx->config, err) < 0)
 		return -1;
-	/* compiled here so that a bad profile fails create */
-	if (ctx->config->linux_.has_seccomp &&
-	    linux_seccomp_compile(&ctx->config->linux_.seccomp, &st->seccomp, err) < 0)
-		return -1;
 	if (p->has_oom_score_adj && linux_oom_score_adj(p->oom_score_adj, err) < 0)
 		return -1;
 	if (linux_rlimits_apply(p->rlimits, p->rlimits_len, err) < 0)
@@ -382,6 +383,10 @@ static int apply_process(struct container_ctx *ctx, struct init_state *st, struc
 		return -1;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return keel_error_errno(err, "process.noNewPrivileges");
+	/* before any filter, which might not allow writing /proc */
+	if (linux_lsm_set_exec(&linux_lsm_host_paths, p->apparmor_profile, p->selinux_label, err) <
+	    0)
+		return -1;
 	if (install_seccomp(ctx, st, LINUX_SECCOMP_BEFORE_CAPS, err) < 0)
 		return -1;
 	if (linux_caps_drop_bounding(caps, err) < 0 || linux_user_switch(&p->user, err) < 0 ||
@@ -398,8 +403,25 @@ static int apply_process(struct container_ctx *ctx, struct init_state *st, struc
 	return install_seccomp(ctx, st, LINUX_SECCOMP_BEFORE_READY, err);
 }
 
+/* linux.seccomp is compiled first, so that a bad profile fails create
+ * early, and while the host's paths are in view: compiled programs are
+ * cached under the state root (libseccomp takes tens of milliseconds for
+ * podman's default profile). */
+static int compile_seccomp(struct container_ctx *ctx, struct init_state *st,
+			   struct keel_error *err)
+{
+	if (!ctx->config->linux_.has_seccomp)
+		return 0;
+	char cache[PATH_MAX];
+	snprintf(cache, sizeof cache, "%s/.seccomp-cache", ctx->opts->root);
+	return linux_seccomp_compile_cached(cache, &ctx->config->linux_.seccomp, &st->seccomp,
+					    err);
+}
+
 static int setup(struct container_ctx *ctx, struct init_state *st, struct keel_error *err)
 {
+	if (compile_seccomp(ctx, st, err) < 0)
+		return -1;
 	if (join_namespaces(ctx, st, err) < 0)
 		return -1;
 	join_keyring(ctx);
