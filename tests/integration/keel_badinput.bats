@@ -146,6 +146,18 @@ assert_nothing_left() {
 	assert_nothing_left
 }
 
+@test "a failing createRuntime hook fails create and leaves nothing" {
+	set_args sleep 1000
+	cfg '.hooks.createRuntime = [{path: "/bin/sh", args: ["sh", "-c", "exit 3"]}]'
+	rt_fails create --bundle "$BUNDLE" "$ID"
+}
+
+@test "a hook whose path does not exist fails create and leaves nothing" {
+	set_args sleep 1000
+	cfg '.hooks.prestart = [{path: "/no/such/hook"}]'
+	rt_fails create --bundle "$BUNDLE" "$ID"
+}
+
 # ---- container ids ---------------------------------------------------------------
 
 @test "nonexistent id: start fails" {

@@ -78,6 +78,71 @@ teardown() { keel_teardown; }
 	jq -e --arg id "$id" '.status == "creating" and .id == $id and .pid > 0' "$TEST_TMP/hook-state"
 }
 
+@test "hooks run in order: prestart, createRuntime, poststart, poststop" {
+	local id log=$TEST_TMP/hooks.log
+	id=$(new_id)
+	set_args sleep 1000
+	# Each hook appends its name and the status it was given on stdin.
+	printf '%s\n' '#!/bin/sh' "echo \"\$1:\$(jq -r .status)\" >> $log" >"$TEST_TMP/hook.sh"
+	chmod +x "$TEST_TMP/hook.sh"
+	cfg 'def h(n): [{path: $hook, args: ["hook.sh", n]}];
+		.hooks = {createRuntime: h("createRuntime"), prestart: h("prestart"),
+			poststart: h("poststart"), poststop: h("poststop")}' --arg hook "$TEST_TMP/hook.sh"
+	rt create --bundle "$BUNDLE" "$id" >/dev/null
+	rt start "$id"
+	wait_for_status "$id" running
+	rt kill "$id" KILL
+	wait_for_status "$id" stopped
+	rt delete "$id"
+	cat "$log"
+	# runtime-spec lifecycle: prestart (step 5) before createRuntime (step 6).
+	[ "$(cut -d: -f1 "$log" | tr '\n' ' ')" = "prestart createRuntime poststart poststop " ]
+	grep -qx 'createRuntime:creating' "$log"
+	grep -qx 'poststop:stopped' "$log"
+}
+
+@test "pause and resume: status paused, then running again" {
+	local id
+	id=$(start_container)
+	rt pause "$id"
+	[ "$(state_of "$id" status)" = paused ]
+	rt resume "$id"
+	[ "$(state_of "$id" status)" = running ]
+	rt kill "$id" KILL
+	wait_for_status "$id" stopped
+}
+
+@test "features: JSON with the spec versions and namespaces" {
+	run --separate-stderr "$KEEL" features
+	[ "$status" -eq 0 ]
+	echo "$output" | jq -e '(.ociVersionMin | type) == "string" and (.ociVersionMax | type) == "string"
+		and (.linux.namespaces | index("pid") != null and index("mount") != null)
+		and (.hooks | index("poststop") != null)'
+}
+
+@test "exec: runs in a running container, output and exit code pass through" {
+	local id
+	cfg '.hostname = "exec-box"'
+	id=$(start_container)
+	run --separate-stderr rt exec "$id" sh -c 'hostname; echo $KEEL_X; exit 4'
+	[ "$status" -eq 4 ]
+	[ "${lines[0]}" = exec-box ]
+	run --separate-stderr rt exec --env KEEL_X=set "$id" sh -c 'echo $KEEL_X; readlink /proc/1/ns/pid; readlink /proc/self/ns/pid'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = set ]
+	# Same pid namespace as the init.
+	[ "${lines[1]}" = "${lines[2]}" ]
+}
+
+@test "exec into a stopped container fails" {
+	local id
+	id=$(start_container)
+	rt kill "$id" KILL
+	wait_for_status "$id" stopped
+	run --separate-stderr rt exec "$id" true
+	[ "$status" -ne 0 ]
+}
+
 @test "start of a stopped container fails, delete without --force of a running one fails" {
 	local id
 	id=$(start_container)

@@ -174,6 +174,14 @@ wait_for_podman_status() {
 	! { [ -d "/proc/$pid" ] && grep -q sleep "/proc/$pid/cmdline" 2>/dev/null; }
 }
 
+@test "podman exec runs in the running container" {
+	pm run -d --name "$NAME" --hostname exec-pod "$IMAGE" sleep 1000 >/dev/null
+	wait_for_podman_status "$NAME" running
+	run --separate-stderr pm exec "$NAME" sh -c 'hostname; exit 6'
+	[ "$status" -eq 6 ]
+	[ "$output" = exec-pod ]
+}
+
 @test "podman logs shows what the container wrote" {
 	pm run -d --name "$NAME" "$IMAGE" sh -c 'echo line-one; echo line-two' >/dev/null
 	wait_for_podman_status "$NAME" exited
