@@ -10,8 +10,9 @@
 
 /* every operation the interpreter has a handler for */
 // clang-format off
-#define CPU_OPS(X)                                                                                 \
-	X(decode) X(page_end) X(cross_page) X(illegal)                                             \
+#define CPU_SPECIAL_OPS(X) X(decode) X(page_end) X(cross_page) X(illegal)
+/* these have a copy per instruction length in the interpreter */
+#define CPU_HANDLER_OPS(X)                                                                         \
 	X(lui) X(auipc) X(jal) X(jalr) X(beq) X(bne) X(blt) X(bge) X(bltu) X(bgeu)                \
 	X(lb) X(lh) X(lw) X(ld) X(lbu) X(lhu) X(lwu) X(sb) X(sh) X(sw) X(sd)                        \
 	X(addi) X(slti) X(sltiu) X(xori) X(ori) X(andi) X(slli) X(srli) X(srai)                   \
@@ -25,6 +26,7 @@
 	X(lr_w) X(sc_w) X(lr_d) X(sc_d) X(amo_w) X(amo_d)                                          \
 	X(flw) X(fld) X(fsw) X(fsd) X(fp)                                                          \
 	X(fadd_d) X(fsub_d) X(fmul_d) X(fdiv_d) X(fmadd_d) X(flt_d) X(fle_d) X(feq_d) X(fsgnj_d)
+#define CPU_OPS(X) CPU_SPECIAL_OPS(X) CPU_HANDLER_OPS(X)
 // clang-format on
 
 enum cpu_op {
@@ -90,7 +92,7 @@ struct insn {
 	uint8_t fop;	 /* enum fp_op for OP_fp */
 	uint8_t dbl;	 /* OP_fp: 1 for double precision */
 	uint8_t op;	 /* enum cpu_op */
-	uint8_t step;	 /* bytes to the next slot: len / 2 * sizeof(struct insn) */
+	uint8_t unused;
 	uint16_t pc_off; /* offset of the instruction in its page */
 };
 

@@ -6,7 +6,8 @@
  * the instruction budget. The pc is not kept per instruction: it is the
  * page's virtual address plus the slot's offset (PC), and the local `pc`
  * is only meaningful on the way into `lookup`. Each handler ends with its
- * own indirect jump (NEXT: ip += step). Falling off the page end hits a
+ * own indirect jump (NEXT: ip += STEP; the handlers exist once per
+ * instruction length, see exec_handlers.inc). Falling off the page end hits a
  * sentinel slot; a taken branch inside the page indexes the slot array
  * directly, to another page it tries the fetch TLB inline; anything else
  * goes through `lookup`, which also polls interrupts, the exit request and
@@ -20,7 +21,13 @@
 #include <stdio.h>
 #include <string.h>
 
-static const void *const *op_table;
+/* handlers by op, for 32-bit and for compressed instructions */
+static const void *const *op_table, *const *op_table_c;
+
+static const void *handler_for(const struct insn *in)
+{
+	return (in->len == 2 ? op_table_c : op_table)[in->op];
+}
 
 const void *const *cpu_op_handlers(void)
 {
@@ -77,8 +84,7 @@ static int decode_uncached(struct hart *h, uint64_t pc, uint64_t *tval)
 		return r;
 	struct insn *in = &h->xpage[0];
 	cpu_decode(raw, in);
-	in->handler = op_table[in->op];
-	in->step = (uint8_t)(in->len / 2 * sizeof(*in));
+	in->handler = handler_for(in);
 	for (unsigned i = 0; i < 3; i++)
 		h->xpage[i].pc_off = (uint16_t)((pc & (PAGE_SIZE - 1)) + 2 * i);
 	if (h->trace)
@@ -112,9 +118,8 @@ static void decode_slot(struct code_page *cp, struct insn *slot)
 	uint32_t raw = 0;
 	memcpy(&raw, cp->host + off, off == PAGE_SIZE - 2 ? 2 : 4);
 	cpu_decode(raw, slot);
-	slot->handler = op_table[slot->op];
+	slot->handler = handler_for(slot);
 	slot->pc_off = (uint16_t)off;
-	slot->step = (uint8_t)(slot->len / 2 * sizeof(*slot));
 }
 
 static uint64_t amo32(unsigned kind, uint32_t old, uint32_t src)
@@ -247,13 +252,16 @@ done:
 __attribute__((optimize("no-crossjumping", "no-gcse"))) uint64_t cpu_exec(struct hart *h,
 									  uint64_t budget)
 {
-	static const void *const labels[OP_COUNT] = {
-#define CPU_OP_LABEL(name) [OP_##name] = &&op_##name,
-	    CPU_OPS(CPU_OP_LABEL)
-#undef CPU_OP_LABEL
-	};
+#define LABEL(name)   [OP_##name] = &&op_##name,
+#define LABEL_C(name) [OP_##name] = &&op_c_##name,
+	static const void *const labels[OP_COUNT] = {CPU_SPECIAL_OPS(LABEL) CPU_HANDLER_OPS(LABEL)};
+	static const void *const labels_c[OP_COUNT] = {CPU_SPECIAL_OPS(LABEL)
+							   CPU_HANDLER_OPS(LABEL_C)};
+#undef LABEL
+#undef LABEL_C
 	if (!h) {
 		op_table = labels;
+		op_table_c = labels_c;
 		return 0;
 	}
 
@@ -285,7 +293,7 @@ __attribute__((optimize("no-crossjumping", "no-gcse"))) uint64_t cpu_exec(struct
 #define NEXT()                                                                                     \
 	do {                                                                                       \
 		left--;                                                                            \
-		ip = (const struct insn *)((const char *)ip + ip->step);                           \
+		ip += STEP;                                                                        \
 		DISPATCH();                                                                        \
 	} while (0)
 	/* ends the instruction and re-enters through lookup (state changed) */
@@ -374,6 +382,35 @@ __attribute__((optimize("no-crossjumping", "no-gcse"))) uint64_t cpu_exec(struct
 		NEXT();                                                                            \
 	} while (0)
 #define STORE(T) STORE_VALUE(T, RS2)
+	/* double-precision fast paths: FS already Dirty, the rounding mode
+	 * already set in the host, no NaN involved; else the general code */
+#define FP_FAST_ENTRY()                                                                            \
+	if (unlikely((s->mstatus & MSTATUS_FS) != MSTATUS_FS_DIRTY ||                              \
+		     (ip->rm == 7 ? s->frm : ip->rm) != h->host_rm))                               \
+		goto L(fp);
+#define FP_FAST_RESULT(expr)                                                                       \
+	do {                                                                                       \
+		double a_, b_, r_;                                                                 \
+		FP_FAST_ENTRY();                                                                   \
+		memcpy(&a_, &s->f[ip->rs1], 8);                                                    \
+		memcpy(&b_, &s->f[ip->rs2], 8);                                                    \
+		r_ = (expr);                                                                       \
+		if (unlikely(__builtin_isnan(r_)))                                                 \
+			goto L(fp);                                                                \
+		memcpy(&s->f[ip->rd], &r_, 8);                                                     \
+		NEXT();                                                                            \
+	} while (0)
+#define FP_FAST_COMPARE(expr)                                                                      \
+	do {                                                                                       \
+		double a_, b_;                                                                     \
+		FP_FAST_ENTRY();                                                                   \
+		memcpy(&a_, &s->f[ip->rs1], 8);                                                    \
+		memcpy(&b_, &s->f[ip->rs2], 8);                                                    \
+		if (unlikely(__builtin_isnan(a_) || __builtin_isnan(b_)))                          \
+			goto L(fp);                                                                \
+		RD = (expr);                                                                       \
+		NEXT();                                                                            \
+	} while (0)
 
 	SYNC_CTX();
 
@@ -450,446 +487,16 @@ op_page_end:
 op_illegal:
 	EXCEPTION(EXC_ILLEGAL, (uint32_t)ip->imm & (ip->len == 2 ? 0xffffu : 0xffffffffu));
 
-op_lui:
-	RD = (uint64_t)IMM;
-	NEXT();
-op_auipc:
-	RD = PC + (uint64_t)IMM;
-	NEXT();
-op_jal : {
-	uint64_t here = PC;
-	RD = here + ip->len;
-	JUMP(here + (uint64_t)IMM);
-}
-op_jalr : {
-	uint64_t t = (RS1 + (uint64_t)IMM) & ~1ull;
-	RD = PC + ip->len;
-	JUMP(t);
-}
-op_beq:
-	if (RS1 == RS2)
-		JUMP(PC + (uint64_t)IMM);
-	NEXT();
-op_bne:
-	if (RS1 != RS2)
-		JUMP(PC + (uint64_t)IMM);
-	NEXT();
-op_blt:
-	if ((int64_t)RS1 < (int64_t)RS2)
-		JUMP(PC + (uint64_t)IMM);
-	NEXT();
-op_bge:
-	if ((int64_t)RS1 >= (int64_t)RS2)
-		JUMP(PC + (uint64_t)IMM);
-	NEXT();
-op_bltu:
-	if (RS1 < RS2)
-		JUMP(PC + (uint64_t)IMM);
-	NEXT();
-op_bgeu:
-	if (RS1 >= RS2)
-		JUMP(PC + (uint64_t)IMM);
-	NEXT();
-
-op_lb:
-	LOAD(int8_t);
-op_lh:
-	LOAD(int16_t);
-op_lw:
-	LOAD(int32_t);
-op_ld:
-	LOAD(uint64_t);
-op_lbu:
-	LOAD(uint8_t);
-op_lhu:
-	LOAD(uint16_t);
-op_lwu:
-	LOAD(uint32_t);
-op_sb:
-	STORE(uint8_t);
-op_sh:
-	STORE(uint16_t);
-op_sw:
-	STORE(uint32_t);
-op_sd:
-	STORE(uint64_t);
-
-op_addi:
-	RD = RS1 + (uint64_t)IMM;
-	NEXT();
-op_slti:
-	RD = (int64_t)RS1 < IMM;
-	NEXT();
-op_sltiu:
-	RD = RS1 < (uint64_t)IMM;
-	NEXT();
-op_xori:
-	RD = RS1 ^ (uint64_t)IMM;
-	NEXT();
-op_ori:
-	RD = RS1 | (uint64_t)IMM;
-	NEXT();
-op_andi:
-	RD = RS1 & (uint64_t)IMM;
-	NEXT();
-op_slli:
-	RD = RS1 << ip->imm;
-	NEXT();
-op_srli:
-	RD = RS1 >> ip->imm;
-	NEXT();
-op_srai:
-	RD = (uint64_t)((int64_t)RS1 >> ip->imm);
-	NEXT();
-op_addiw:
-	RD = sext32(RS1 + (uint64_t)IMM);
-	NEXT();
-op_slliw:
-	RD = sext32((uint32_t)RS1 << ip->imm);
-	NEXT();
-op_srliw:
-	RD = sext32((uint32_t)RS1 >> ip->imm);
-	NEXT();
-op_sraiw:
-	RD = (uint64_t)(int64_t)((int32_t)RS1 >> ip->imm);
-	NEXT();
-
-op_add:
-	RD = RS1 + RS2;
-	NEXT();
-op_sub:
-	RD = RS1 - RS2;
-	NEXT();
-op_sll:
-	RD = RS1 << (RS2 & 63);
-	NEXT();
-op_slt:
-	RD = (int64_t)RS1 < (int64_t)RS2;
-	NEXT();
-op_sltu:
-	RD = RS1 < RS2;
-	NEXT();
-op_xor:
-	RD = RS1 ^ RS2;
-	NEXT();
-op_srl:
-	RD = RS1 >> (RS2 & 63);
-	NEXT();
-op_sra:
-	RD = (uint64_t)((int64_t)RS1 >> (RS2 & 63));
-	NEXT();
-op_or:
-	RD = RS1 | RS2;
-	NEXT();
-op_and:
-	RD = RS1 & RS2;
-	NEXT();
-op_addw:
-	RD = sext32(RS1 + RS2);
-	NEXT();
-op_subw:
-	RD = sext32(RS1 - RS2);
-	NEXT();
-op_sllw:
-	RD = sext32((uint32_t)RS1 << (RS2 & 31));
-	NEXT();
-op_srlw:
-	RD = sext32((uint32_t)RS1 >> (RS2 & 31));
-	NEXT();
-op_sraw:
-	RD = (uint64_t)(int64_t)((int32_t)RS1 >> (RS2 & 31));
-	NEXT();
-
-op_mul:
-	RD = RS1 * RS2;
-	NEXT();
-op_mulh:
-	RD = (uint64_t)(((__int128)(int64_t)RS1 * (__int128)(int64_t)RS2) >> 64);
-	NEXT();
-op_mulhsu:
-	RD = mulhsu((int64_t)RS1, RS2);
-	NEXT();
-op_mulhu:
-	RD = (uint64_t)(((unsigned __int128)RS1 * RS2) >> 64);
-	NEXT();
-op_div:
-	RD = div64((int64_t)RS1, (int64_t)RS2);
-	NEXT();
-op_divu:
-	RD = RS2 ? RS1 / RS2 : UINT64_MAX;
-	NEXT();
-op_rem:
-	RD = rem64((int64_t)RS1, (int64_t)RS2);
-	NEXT();
-op_remu:
-	RD = RS2 ? RS1 % RS2 : RS1;
-	NEXT();
-op_mulw:
-	RD = sext32(RS1 * RS2);
-	NEXT();
-op_divw:
-	RD = divw((int32_t)RS1, (int32_t)RS2);
-	NEXT();
-op_divuw:
-	RD = (uint32_t)RS2 ? sext32((uint32_t)RS1 / (uint32_t)RS2) : UINT64_MAX;
-	NEXT();
-op_remw:
-	RD = remw((int32_t)RS1, (int32_t)RS2);
-	NEXT();
-op_remuw:
-	RD = (uint32_t)RS2 ? sext32((uint32_t)RS1 % (uint32_t)RS2) : sext32(RS1);
-	NEXT();
-
-op_fence:
-	NEXT();
-op_fence_i:
-	hart_flush_icache(h);
-	NEXT_LOOKUP();
-op_ecall:
-	s->pc = PC;
-	if (firmware_call(h)) {
-		SYNC_CTX();
-		NEXT_LOOKUP();
-	}
-	EXCEPTION(s->priv == PRIV_U   ? EXC_ECALL_U
-		  : s->priv == PRIV_S ? EXC_ECALL_S
-				      : EXC_ECALL_M,
-		  0);
-op_ebreak:
-	EXCEPTION(EXC_BREAKPOINT, PC);
-op_mret:
-	if (s->priv != PRIV_M)
-		ILLEGAL();
-	cpu_mret(h);
-	goto xret;
-op_sret:
-	if (s->priv < PRIV_S || (s->priv == PRIV_S && (s->mstatus & MSTATUS_TSR)))
-		ILLEGAL();
-	cpu_sret(h);
-xret:
-	left--;
-	pc = s->pc;
-	s->reservation_valid = false;
-	h->irq_check = true;
-	SYNC_CTX();
-	goto lookup;
-op_wfi:
-	if (s->priv == PRIV_U || (s->priv == PRIV_S && (s->mstatus & MSTATUS_TW)))
-		ILLEGAL();
-	left--;
-	pc = PC + ip->len;
-	if (!(s->mip & s->mie)) {
-		s->wfi = true;
-		goto out;
-	}
-	h->irq_check = true;
-	goto lookup;
-op_sfence_vma:
-	if (s->priv == PRIV_U || (s->priv == PRIV_S && (s->mstatus & MSTATUS_TVM)))
-		ILLEGAL();
-	if (ip->rs1)
-		mmu_flush_page(h, RS1);
-	else
-		mmu_flush_all(h);
-	NEXT_LOOKUP();
-
-op_csrrw:
-	s->pc = PC;
-	SYNC_INSTRET();
-	if (csr_op(h, ip, RS1, true, false, false))
-		ILLEGAL();
-	goto csr_done;
-op_csrrs:
-	s->pc = PC;
-	SYNC_INSTRET();
-	if (csr_op(h, ip, RS1, false, true, false))
-		ILLEGAL();
-	goto csr_done;
-op_csrrc:
-	s->pc = PC;
-	SYNC_INSTRET();
-	if (csr_op(h, ip, RS1, false, true, true))
-		ILLEGAL();
-	goto csr_done;
-op_csrrwi:
-	s->pc = PC;
-	SYNC_INSTRET();
-	if (csr_op(h, ip, ip->rs1, true, false, false))
-		ILLEGAL();
-	goto csr_done;
-op_csrrsi:
-	s->pc = PC;
-	SYNC_INSTRET();
-	if (csr_op(h, ip, ip->rs1, false, true, false))
-		ILLEGAL();
-	goto csr_done;
-op_csrrci:
-	s->pc = PC;
-	SYNC_INSTRET();
-	if (csr_op(h, ip, ip->rs1, false, true, true))
-		ILLEGAL();
-csr_done:
-	/* privilege-related state (SUM, MPRV, satp, interrupt enables) may
-	 * have changed: continue through lookup */
-	SYNC_CTX();
-	NEXT_LOOKUP();
-
-op_lr_w:
-op_lr_d : {
-	unsigned size = ip->op == OP_lr_w ? 4 : 8;
-	uint64_t va = RS1;
-	void *p;
-	int r = mmu_atomic_ptr(h, va, size, false, &p);
-	if (r)
-		EXCEPTION(r, va);
-	RD = size == 4 ? sext32(*(uint32_t *)p) : *(uint64_t *)p;
-	s->reservation = va;
-	s->reservation_valid = true;
-	NEXT();
-}
-op_sc_w:
-op_sc_d : {
-	unsigned size = ip->op == OP_sc_w ? 4 : 8;
-	uint64_t va = RS1, src = RS2;
-	void *p;
-	int r = mmu_atomic_ptr(h, va, size, true, &p);
-	if (r)
-		EXCEPTION(r, va);
-	bool ok = s->reservation_valid && s->reservation == va;
-	s->reservation_valid = false;
-	if (ok) {
-		if (size == 4)
-			*(uint32_t *)p = (uint32_t)src;
-		else
-			*(uint64_t *)p = src;
-	}
-	RD = !ok;
-	NEXT();
-}
-op_amo_w : {
-	uint64_t va = RS1;
-	void *p;
-	int r = mmu_atomic_ptr(h, va, 4, true, &p);
-	if (r)
-		EXCEPTION(r, va);
-	uint32_t old = *(uint32_t *)p;
-	*(uint32_t *)p = (uint32_t)amo32(ip->rm, old, (uint32_t)RS2);
-	RD = sext32(old);
-	NEXT();
-}
-op_amo_d : {
-	uint64_t va = RS1;
-	void *p;
-	int r = mmu_atomic_ptr(h, va, 8, true, &p);
-	if (r)
-		EXCEPTION(r, va);
-	uint64_t old = *(uint64_t *)p;
-	*(uint64_t *)p = amo64(ip->rm, old, RS2);
-	RD = old;
-	NEXT();
-}
-
-	/* FP loads and stores write f registers directly (rd is not redirected) */
-op_flw:
-	if (fs_off(h))
-		ILLEGAL();
-	{
-		uint64_t va = RS1 + (uint64_t)IMM, v;
-		if (likely(TLB_HIT(tlb_ld, va, 4))) {
-			v = *(uint32_t *)TLB_HOST(tlb_ld, va);
-		} else {
-			s->pc = PC;
-			int r = mmu_load_slow(h, va, 4, &v);
-			if (r)
-				EXCEPTION(r, va);
-		}
-		s->f[ip->rd] = 0xffffffff00000000ull | (uint32_t)v;
-		fs_mark_dirty(h);
-		NEXT();
-	}
-op_fld:
-	if (fs_off(h))
-		ILLEGAL();
-	{
-		uint64_t va = RS1 + (uint64_t)IMM, v;
-		if (likely(TLB_HIT(tlb_ld, va, 8))) {
-			v = *(uint64_t *)TLB_HOST(tlb_ld, va);
-		} else {
-			s->pc = PC;
-			int r = mmu_load_slow(h, va, 8, &v);
-			if (r)
-				EXCEPTION(r, va);
-		}
-		s->f[ip->rd] = v;
-		fs_mark_dirty(h);
-		NEXT();
-	}
-op_fsw:
-	if (fs_off(h))
-		ILLEGAL();
-	STORE_VALUE(uint32_t, s->f[ip->rs2]);
-op_fsd:
-	if (fs_off(h))
-		ILLEGAL();
-	STORE_VALUE(uint64_t, s->f[ip->rs2]);
-op_fp:
-	if (!fpu_execute(h, ip))
-		ILLEGAL();
-	NEXT();
-
-	/* double-precision fast paths: FS already Dirty, the rounding mode
-	 * already set in the host, no NaN involved; else the general code */
-#define FP_FAST_ENTRY()                                                                            \
-	if (unlikely((s->mstatus & MSTATUS_FS) != MSTATUS_FS_DIRTY ||                              \
-		     (ip->rm == 7 ? s->frm : ip->rm) != h->host_rm))                               \
-		goto op_fp;
-#define FP_FAST_RESULT(expr)                                                                       \
-	do {                                                                                       \
-		double a_, b_, r_;                                                                 \
-		FP_FAST_ENTRY();                                                                   \
-		memcpy(&a_, &s->f[ip->rs1], 8);                                                    \
-		memcpy(&b_, &s->f[ip->rs2], 8);                                                    \
-		r_ = (expr);                                                                       \
-		if (unlikely(__builtin_isnan(r_)))                                                 \
-			goto op_fp;                                                                \
-		memcpy(&s->f[ip->rd], &r_, 8);                                                     \
-		NEXT();                                                                            \
-	} while (0)
-#define FP_FAST_COMPARE(expr)                                                                      \
-	do {                                                                                       \
-		double a_, b_;                                                                     \
-		FP_FAST_ENTRY();                                                                   \
-		memcpy(&a_, &s->f[ip->rs1], 8);                                                    \
-		memcpy(&b_, &s->f[ip->rs2], 8);                                                    \
-		if (unlikely(__builtin_isnan(a_) || __builtin_isnan(b_)))                          \
-			goto op_fp;                                                                \
-		RD = (expr);                                                                       \
-		NEXT();                                                                            \
-	} while (0)
-op_fadd_d:
-	FP_FAST_RESULT(a_ + b_);
-op_fsub_d:
-	FP_FAST_RESULT(a_ - b_);
-op_fmul_d:
-	FP_FAST_RESULT(a_ * b_);
-op_fdiv_d:
-	FP_FAST_RESULT(a_ / b_);
-op_fmadd_d : {
-	double c;
-	memcpy(&c, &s->f[ip->rs3], 8);
-	FP_FAST_RESULT(fma(a_, b_, c));
-}
-op_flt_d:
-	FP_FAST_COMPARE(a_ < b_);
-op_fle_d:
-	FP_FAST_COMPARE(a_ <= b_);
-op_feq_d:
-	FP_FAST_COMPARE(a_ == b_);
-op_fsgnj_d:
-	if (unlikely((s->mstatus & MSTATUS_FS) != MSTATUS_FS_DIRTY))
-		goto op_fp;
-	s->f[ip->rd] = (s->f[ip->rs1] & ~(1ull << 63)) | (s->f[ip->rs2] & (1ull << 63));
-	NEXT();
+#define STEP	1
+#define L(name) op_c_##name
+#include "vm/cpu/exec_handlers.inc"
+#undef STEP
+#undef L
+#define STEP	2
+#define L(name) op_##name
+#include "vm/cpu/exec_handlers.inc"
+#undef STEP
+#undef L
 
 out:
 	s->pc = pc;
