@@ -75,6 +75,12 @@ unsigned int linux_seccomp_flag(const char *name);
 int linux_seccomp_compile(const struct oci_seccomp *config, struct linux_seccomp *out,
 			  struct keel_error *err);
 
+/* Same, through a cache of compiled programs in cache_dir (made 0700 if
+ * missing; seccomp_cache.c): a hit skips libseccomp. cache_dir NULL, or a
+ * directory that is not the caller's own, means no cache. */
+int linux_seccomp_compile_cached(const char *cache_dir, const struct oci_seccomp *config,
+				 struct linux_seccomp *out, struct keel_error *err);
+
 /* Where the init loads the filter (see above). */
 enum linux_seccomp_when linux_seccomp_when(const struct linux_seccomp *filter,
 					   bool no_new_privileges);

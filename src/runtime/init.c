@@ -371,10 +371,6 @@ static int apply_process(struct container_ctx *ctx, struct init_state *st, struc
 	const struct oci_capabilities *caps = p->has_capabilities ? &p->capabilities : NULL;
 	if (set_names(ctx->config, err) < 0)
 		return -1;
-	/* compiled here so that a bad profile fails create */
-	if (ctx->config->linux_.has_seccomp &&
-	    linux_seccomp_compile(&ctx->config->linux_.seccomp, &st->seccomp, err) < 0)
-		return -1;
 	if (p->has_oom_score_adj && linux_oom_score_adj(p->oom_score_adj, err) < 0)
 		return -1;
 	if (linux_rlimits_apply(p->rlimits, p->rlimits_len, err) < 0)
@@ -407,8 +403,23 @@ static int apply_process(struct container_ctx *ctx, struct init_state *st, struc
 	return install_seccomp(ctx, st, LINUX_SECCOMP_BEFORE_READY, err);
 }
 
+/* linux.seccomp is compiled first, so that a bad profile fails create
+ * early, and while the host's paths are in view: compiled programs are
+ * cached under the state root (libseccomp takes tens of milliseconds for
+ * podman's default profile). */
+static int compile_seccomp(struct container_ctx *ctx, struct init_state *st, struct keel_error *err)
+{
+	if (!ctx->config->linux_.has_seccomp)
+		return 0;
+	char cache[PATH_MAX];
+	snprintf(cache, sizeof cache, "%s/.seccomp-cache", ctx->opts->root);
+	return linux_seccomp_compile_cached(cache, &ctx->config->linux_.seccomp, &st->seccomp, err);
+}
+
 static int setup(struct container_ctx *ctx, struct init_state *st, struct keel_error *err)
 {
+	if (compile_seccomp(ctx, st, err) < 0)
+		return -1;
 	if (join_namespaces(ctx, st, err) < 0)
 		return -1;
 	join_keyring(ctx);

@@ -513,6 +513,107 @@ static void process_state_json(void **state)
 	assert_null(linux_seccomp_process_state(NULL, 1, "not json"));
 }
 
+/* ---- the cache of compiled programs ---------------------------- */
+
+static void make_cache_dir(char *dir, size_t size)
+{
+	snprintf(dir, size, "/tmp/keel-seccomp-cache-%d", (int)getpid());
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* The one .bpf file in dir (fails unless there is exactly one). */
+static void only_entry(const char *dir, char *path, size_t size)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "ls %s/*.bpf", dir);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	assert_non_null(fgets(path, (int)size, p));
+	path[strcspn(path, "\n")] = '\0';
+	char more[256];
+	assert_null(fgets(more, sizeof more, p));
+	pclose(p);
+}
+
+static void patch_file(const char *path, off_t at, unsigned char byte)
+{
+	int fd = open(path, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, &byte, 1, at), 1);
+	close(fd);
+}
+
+static void cache_hits_reuse_the_program(void **state)
+{
+	char dir[64], path[256];
+	make_cache_dir(dir, sizeof dir);
+	struct oci_config *c = config_with(mkdir_denied);
+	struct linux_seccomp plain, first, second;
+	struct keel_error err;
+	compile_ok(c, &plain);
+	assert_int_equal(linux_seccomp_compile_cached(dir, &c->linux_.seccomp, &first, &err), 0);
+	assert_int_equal(first.len, plain.len);
+	assert_memory_equal(first.insns, plain.insns, plain.len * sizeof(struct sock_filter));
+	only_entry(dir, path, sizeof path);
+	struct stat st;
+	assert_int_equal(stat(dir, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+
+	/* a hit comes from the file: change its last instruction's k */
+	assert_int_equal(stat(path, &st), 0);
+	patch_file(path, st.st_size - 1, 0x7f);
+	assert_int_equal(linux_seccomp_compile_cached(dir, &c->linux_.seccomp, &second, &err), 0);
+	assert_int_equal(second.len, plain.len);
+	assert_int_equal(second.rules, plain.rules);
+	assert_int_equal(((unsigned char *)second.insns)[second.len * 8 - 1], 0x7f);
+	linux_seccomp_release(&second);
+
+	/* a key that differs is a miss, whatever the file name says */
+	patch_file(path, 40, 'X');
+	assert_int_equal(linux_seccomp_compile_cached(dir, &c->linux_.seccomp, &second, &err), 0);
+	assert_memory_equal(second.insns, plain.insns, plain.len * sizeof(struct sock_filter));
+	linux_seccomp_release(&second);
+
+	/* another profile, another entry */
+	c->linux_.seccomp.syscalls[0].args[0].value = 2;
+	assert_int_equal(linux_seccomp_compile_cached(dir, &c->linux_.seccomp, &second, &err), 0);
+	assert_memory_not_equal(second.insns, plain.insns, plain.len * sizeof(struct sock_filter));
+	linux_seccomp_release(&second);
+	linux_seccomp_release(&first);
+	linux_seccomp_release(&plain);
+	oci_config_free(c);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void cache_skips_untrusted_dirs_and_errors(void **state)
+{
+	char dir[64], cmd[160];
+	make_cache_dir(dir, sizeof dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	assert_int_equal(chmod(dir, 0777), 0);
+	struct oci_config *c = config_with(mkdir_denied);
+	struct linux_seccomp f;
+	struct keel_error err;
+	assert_int_equal(linux_seccomp_compile_cached(dir, &c->linux_.seccomp, &f, &err), 0);
+	linux_seccomp_release(&f);
+	snprintf(cmd, sizeof cmd, "test -z \"$(ls -A %s)\"", dir);
+	assert_int_equal(system(cmd), 0); /* nothing written to a world-writable dir */
+
+	assert_int_equal(chmod(dir, 0700), 0);
+	c->linux_.seccomp.syscalls[0].args[0].index = 9;
+	assert_int_equal(linux_seccomp_compile_cached(dir, &c->linux_.seccomp, &f, &err), -1);
+	assert_string_equal(err.msg,
+			    "linux.seccomp.syscalls[0].args[0].index: 9 out of range (0..5)");
+	assert_int_equal(system(cmd), 0); /* failures are not cached */
+	oci_config_free(c);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -535,6 +636,8 @@ int main(void)
 	    cmocka_unit_test(different_indexes_mean_all),
 	    cmocka_unit_test(notify_hands_out_a_listener),
 	    cmocka_unit_test(process_state_json),
+	    cmocka_unit_test(cache_hits_reuse_the_program),
+	    cmocka_unit_test(cache_skips_untrusted_dirs_and_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
