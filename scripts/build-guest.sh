@@ -84,8 +84,15 @@ build_kernel() {
 	log "building Linux Image (nice 19, -j$jobs; 10-20 minutes the first time)"
 	run_logged kernel-build "${kmake[@]}" Image
 	mkdir -p "$out"
-	cp "$obj/arch/riscv/boot/Image" "$obj/.config" "$out/"
-	mv "$out/.config" "$out/kernel.config"
+	cp "$obj/.config" "$out/kernel.config"
+	install_atomically "$obj/arch/riscv/boot/Image" "$out/Image"
+}
+
+# Copies a file so that the destination never exists half-written (an
+# interrupted build must not leave something the cache takes as done).
+install_atomically() {
+	cp "$1" "$2.tmp"
+	mv "$2.tmp" "$2"
 }
 
 # merge_config.sh only warns when Kconfig drops an option (a missing
@@ -160,7 +167,8 @@ build_busybox() {
 	file_is_static_riscv "$obj/busybox" || die "busybox did not come out as a static riscv64 binary"
 	mkdir -p "$out"
 	# busybox.links: the install path of every applet, for the initramfs.
-	cp "$obj/busybox" "$obj/busybox.links" "$out/"
+	cp "$obj/busybox.links" "$out/"
+	install_atomically "$obj/busybox" "$out/busybox"
 }
 
 file_is_static_riscv() {
@@ -222,13 +230,11 @@ build_initramfs() {
 build_disk() {
 	local out=$1 content
 	content=$(mktemp -d)
-	# shellcheck disable=SC2064
-	trap "rm -rf '$content'" RETURN
-	mkdir -p "$content/keel"
+	mkdir -p "$content/keel" "$out"
 	echo "keel-disk-ok" >"$content/keel/hello.txt"
-	mkdir -p "$out"
 	rm -f "$out/disk.ext4.tmp"
 	mke2fs -q -F -t ext4 -L keel-disk -d "$content" "$out/disk.ext4.tmp" 32M
+	rm -rf "$content"
 	mv "$out/disk.ext4.tmp" "$out/disk.ext4"
 }
 
@@ -287,10 +293,11 @@ main() {
 	initramfs=$(cached initramfs "$(initramfs_key)" initramfs.cpio "$busybox")
 	disk=$(cached disk "$(disk_key)" disk.ext4)
 	log "done"
-	echo "KEEL_GUEST_KERNEL=$kernel"
-	echo "KEEL_GUEST_INITRAMFS=$initramfs"
-	echo "KEEL_GUEST_DISK=$disk"
-	echo "KEEL_GUEST_BUSYBOX=$busybox"
+	# Quoted for eval.
+	printf 'KEEL_GUEST_KERNEL=%q\n' "$kernel"
+	printf 'KEEL_GUEST_INITRAMFS=%q\n' "$initramfs"
+	printf 'KEEL_GUEST_DISK=%q\n' "$disk"
+	printf 'KEEL_GUEST_BUSYBOX=%q\n' "$busybox"
 }
 
 main "$@"
