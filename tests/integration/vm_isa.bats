@@ -93,6 +93,19 @@ run_isa_test() {
 	run_isa_test sv48
 }
 
+@test "isa: every test program in tests/guest has a case in this file" {
+	local elf name missing=0
+	for elf in "$ISA_OUT"/*.elf; do
+		name=$(basename "$elf" .elf)
+		[ "$name" != harness_fail ] || continue
+		grep -q "^	run_isa_test $name\$" "$BATS_TEST_FILENAME" || {
+			echo "tests/guest/out/$name.elf is not run by vm_isa.bats"
+			missing=1
+		}
+	done
+	[ "$missing" -eq 0 ]
+}
+
 @test "isa negative control: a failing check names itself and exits 1" {
 	run timeout 300 "$KEEL_VM" --kernel "$ISA_OUT/harness_fail.elf" </dev/null
 	echo "$output"
