@@ -858,6 +858,54 @@ static void blk_discard_punches_holes(void **state)
 	assert_int_equal(blk_request(11, 0, 16, false), 1);
 }
 
+static void put_segment(uint64_t gpa, uint64_t sector, uint32_t num, uint32_t flags)
+{
+	memcpy(ram(gpa), &sector, 8);
+	memcpy(ram(gpa + 8), &num, 4);
+	memcpy(ram(gpa + 12), &flags, 4);
+}
+
+static bool sector_is(uint64_t sector, uint8_t value)
+{
+	uint8_t back[512];
+	assert_int_equal(pread(fx->image_fd, back, 512, (off_t)sector * 512), 512);
+	for (int i = 0; i < 512; i++)
+		if (back[i] != value)
+			return false;
+	return true;
+}
+
+static void blk_write_zeroes_zeroes_ranges(void **state)
+{
+	start_blk("");
+	assert_true(device_features() & (1u << 14));
+	put_segment(BUF, 10, 2, 0);
+	put_segment(BUF + 16, 20, 1, 1); /* may unmap */
+	assert_int_equal(blk_request(13, 0, 32, false), 0);
+	assert_true(sector_is(9, 9));
+	assert_true(sector_is(10, 0));
+	assert_true(sector_is(11, 0));
+	assert_true(sector_is(12, 12));
+	assert_true(sector_is(20, 0));
+	assert_true(sector_is(21, 21));
+	put_segment(BUF, 30, 1, 2); /* unknown flag */
+	assert_int_equal(blk_request(13, 0, 16, false), 2);
+	put_segment(BUF, SECTORS - 1, 2, 0); /* past the end */
+	assert_int_equal(blk_request(13, 0, 16, false), 1);
+	assert_int_equal(blk_request(13, 0, 17, false), 1); /* not whole segments */
+	assert_true(sector_is(30, 30));
+	assert_true(sector_is(SECTORS - 1, SECTORS - 1));
+}
+
+static void blk_write_zeroes_refused_read_only(void **state)
+{
+	start_blk(",ro");
+	assert_false(device_features() & (1u << 14));
+	put_segment(BUF, 10, 2, 0);
+	assert_int_equal(blk_request(13, 0, 16, false), 1);
+	assert_true(sector_is(10, 10));
+}
+
 static void blk_open_errors_name_the_file(void **state)
 {
 	struct keel_error err = {0};
@@ -1349,6 +1397,8 @@ int main(void)
 	    T(blk_short_header_is_ioerr),
 	    T(blk_without_status_byte_needs_reset),
 	    T(blk_discard_punches_holes),
+	    T(blk_write_zeroes_zeroes_ranges),
+	    T(blk_write_zeroes_refused_read_only),
 	    T(blk_open_errors_name_the_file),
 	    T(blk_image_is_locked_while_in_use),
 	    T(net_arp_request_gets_reply),

@@ -1,62 +1,52 @@
 /* virtio-blk (device id 2) over a raw image: read, write, flush, get id,
- * discard. Requests are served synchronously, straight between the image
- * and the guest buffers of the chain.
+ * and (blk_zero.c) discard and write-zeroes. Requests are served synchronously, straight between
+ * the image and the guest buffers of the chain.
  *
  * A request is a readable header { le32 type; le32 reserved; le64 sector; },
  * readable data (writes, discard segments) or writable data (reads, id), and
  * a final writable status byte. */
 #include <errno.h>
 #include <fcntl.h>
-#include <linux/falloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "vm/virtio/blk_image.h"
+#include "vm/virtio/blk.h"
 #include "vm/virtio/virtio_dev.h"
-#include "vm/virtio/virtqueue.h"
 
-#define VIRTIO_BLK_F_SIZE_MAX 1
-#define VIRTIO_BLK_F_SEG_MAX  2
-#define VIRTIO_BLK_F_RO	      5
-#define VIRTIO_BLK_F_BLK_SIZE 6
-#define VIRTIO_BLK_F_FLUSH    9
-#define VIRTIO_BLK_F_DISCARD  13
+#define VIRTIO_BLK_F_SIZE_MAX	  1
+#define VIRTIO_BLK_F_SEG_MAX	  2
+#define VIRTIO_BLK_F_RO		  5
+#define VIRTIO_BLK_F_BLK_SIZE	  6
+#define VIRTIO_BLK_F_FLUSH	  9
+#define VIRTIO_BLK_F_DISCARD	  13
+#define VIRTIO_BLK_F_WRITE_ZEROES 14
 
-#define VIRTIO_BLK_T_IN	     0
-#define VIRTIO_BLK_T_OUT     1
-#define VIRTIO_BLK_T_FLUSH   4
-#define VIRTIO_BLK_T_GET_ID  8
-#define VIRTIO_BLK_T_DISCARD 11
-
-#define VIRTIO_BLK_S_OK	    0
-#define VIRTIO_BLK_S_IOERR  1
-#define VIRTIO_BLK_S_UNSUPP 2
+#define VIRTIO_BLK_T_IN		  0
+#define VIRTIO_BLK_T_OUT	  1
+#define VIRTIO_BLK_T_FLUSH	  4
+#define VIRTIO_BLK_T_GET_ID	  8
+#define VIRTIO_BLK_T_DISCARD	  11
+#define VIRTIO_BLK_T_WRITE_ZEROES 13
 
 /* config space offsets */
-#define CFG_CAPACITY		 0
-#define CFG_SIZE_MAX		 8
-#define CFG_SEG_MAX		 12
-#define CFG_BLK_SIZE		 20
-#define CFG_MAX_DISCARD_SECTORS	 36
-#define CFG_MAX_DISCARD_SEG	 40
-#define CFG_DISCARD_SECTOR_ALIGN 44
-#define CFG_LEN			 60
+#define CFG_CAPACITY		     0
+#define CFG_SIZE_MAX		     8
+#define CFG_SEG_MAX		     12
+#define CFG_BLK_SIZE		     20
+#define CFG_MAX_DISCARD_SECTORS	     36
+#define CFG_MAX_DISCARD_SEG	     40
+#define CFG_DISCARD_SECTOR_ALIGN     44
+#define CFG_MAX_WRITE_ZEROES_SECTORS 48
+#define CFG_MAX_WRITE_ZEROES_SEG     52
+#define CFG_WRITE_ZEROES_MAY_UNMAP   56
+#define CFG_LEN			     60
 
-#define SECTOR		 512u
-#define BLK_QUEUE_SIZE	 128u
-#define BLK_SEG_MAX	 (BLK_QUEUE_SIZE - 2) /* header and status take two */
-#define BLK_SIZE_MAX	 (1u << 20)
-#define BLK_MAX_DATA	 ((uint64_t)BLK_SEG_MAX * BLK_SIZE_MAX)
-#define BLK_DISCARD_SEGS 16u
-#define BLK_DISCARD_MAX	 (UINT32_C(1) << 22) /* sectors per segment: 2 GiB */
-#define BLK_HDR_LEN	 16u
-#define BLK_ID_LEN	 20u
-
-struct virtio_blk {
-	struct blk_image img;
-	uint64_t capacity; /* sectors */
-};
+#define BLK_QUEUE_SIZE 128u
+#define BLK_SEG_MAX    (BLK_QUEUE_SIZE - 2) /* header and status take two */
+#define BLK_SIZE_MAX   (1u << 20)
+#define BLK_MAX_DATA   ((uint64_t)BLK_SEG_MAX * BLK_SIZE_MAX)
+#define BLK_ID_LEN     20u
 
 struct blk_request {
 	uint32_t type;
@@ -97,8 +87,7 @@ static int transfer(struct virtio_blk *blk, const struct virtq_chain *chain, boo
 	return len == 0 ? 0 : -1;
 }
 
-/* Sector range [sector, sector + bytes/512) lies within the disk. */
-static bool range_ok(const struct virtio_blk *blk, uint64_t sector, uint64_t bytes)
+bool blk_range_ok(const struct virtio_blk *blk, uint64_t sector, uint64_t bytes)
 {
 	uint64_t sectors = bytes / SECTOR;
 	return bytes % SECTOR == 0 && sector <= blk->capacity && sectors <= blk->capacity - sector;
@@ -109,7 +98,7 @@ static uint8_t do_read(struct virtio_blk *blk, const struct virtq_chain *chain,
 		       const struct blk_request *req, uint32_t *written)
 {
 	uint64_t len = chain->in_len - 1;
-	if (len > BLK_MAX_DATA || !range_ok(blk, req->sector, len))
+	if (len > BLK_MAX_DATA || !blk_range_ok(blk, req->sector, len))
 		return VIRTIO_BLK_S_IOERR;
 	if (transfer(blk, chain, false, req->sector * SECTOR, 0, len) < 0)
 		return VIRTIO_BLK_S_IOERR;
@@ -121,7 +110,7 @@ static uint8_t do_write(struct virtio_blk *blk, const struct virtq_chain *chain,
 			const struct blk_request *req)
 {
 	uint64_t len = chain->out_len - BLK_HDR_LEN;
-	if (blk->img.read_only || len > BLK_MAX_DATA || !range_ok(blk, req->sector, len))
+	if (blk->img.read_only || len > BLK_MAX_DATA || !blk_range_ok(blk, req->sector, len))
 		return VIRTIO_BLK_S_IOERR;
 	if (transfer(blk, chain, true, req->sector * SECTOR, BLK_HDR_LEN, len) < 0)
 		return VIRTIO_BLK_S_IOERR;
@@ -148,33 +137,6 @@ static uint8_t do_get_id(struct virtio_blk *blk, const struct virtq_chain *chain
 	return VIRTIO_BLK_S_OK;
 }
 
-/* Discard segments: { le64 sector; le32 num_sectors; le32 flags; } each. */
-static uint8_t do_discard(struct virtio_blk *blk, const struct virtq_chain *chain)
-{
-	if (!blk->img.can_discard)
-		return VIRTIO_BLK_S_UNSUPP;
-	uint64_t len = chain->out_len - BLK_HDR_LEN;
-	if (len == 0 || len % 16 || len / 16 > BLK_DISCARD_SEGS)
-		return VIRTIO_BLK_S_IOERR;
-	for (uint64_t off = BLK_HDR_LEN; off < chain->out_len; off += 16) {
-		uint8_t seg[16];
-		uint64_t sector;
-		uint32_t num, flags;
-		virtq_chain_read(chain, off, seg, sizeof(seg));
-		memcpy(&sector, seg, 8);
-		memcpy(&num, seg + 8, 4);
-		memcpy(&flags, seg + 12, 4);
-		if (flags != 0) /* the unmap flag belongs to write-zeroes */
-			return VIRTIO_BLK_S_UNSUPP;
-		if (num > BLK_DISCARD_MAX || !range_ok(blk, sector, (uint64_t)num * SECTOR))
-			return VIRTIO_BLK_S_IOERR;
-		if (num && fallocate(blk->img.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-				     (off_t)(sector * SECTOR), (off_t)num * SECTOR) < 0)
-			return VIRTIO_BLK_S_IOERR;
-	}
-	return VIRTIO_BLK_S_OK;
-}
-
 static uint8_t execute(struct virtio_blk *blk, const struct virtq_chain *chain, uint32_t *written)
 {
 	uint8_t hdr[BLK_HDR_LEN];
@@ -193,7 +155,9 @@ static uint8_t execute(struct virtio_blk *blk, const struct virtq_chain *chain, 
 	case VIRTIO_BLK_T_GET_ID:
 		return do_get_id(blk, chain, written);
 	case VIRTIO_BLK_T_DISCARD:
-		return do_discard(blk, chain);
+		return blk_discard(blk, chain);
+	case VIRTIO_BLK_T_WRITE_ZEROES:
+		return blk_write_zeroes(blk, chain);
 	default:
 		return VIRTIO_BLK_S_UNSUPP;
 	}
@@ -241,6 +205,8 @@ static uint64_t blk_features(const struct blk_image *img)
 		     BIT64(VIRTIO_BLK_F_BLK_SIZE) | BIT64(VIRTIO_BLK_F_FLUSH);
 	if (img->read_only)
 		f |= BIT64(VIRTIO_BLK_F_RO);
+	else
+		f |= BIT64(VIRTIO_BLK_F_WRITE_ZEROES);
 	if (img->can_discard)
 		f |= BIT64(VIRTIO_BLK_F_DISCARD);
 	return f;
@@ -253,9 +219,14 @@ static void fill_config(struct virtio_mmio *dev, const struct virtio_blk *blk)
 	virtio_config_put32(dev, CFG_SEG_MAX, BLK_SEG_MAX);
 	virtio_config_put32(dev, CFG_BLK_SIZE, SECTOR);
 	if (blk->img.can_discard) {
-		virtio_config_put32(dev, CFG_MAX_DISCARD_SECTORS, BLK_DISCARD_MAX);
-		virtio_config_put32(dev, CFG_MAX_DISCARD_SEG, BLK_DISCARD_SEGS);
+		virtio_config_put32(dev, CFG_MAX_DISCARD_SECTORS, BLK_ZERO_MAX_SEC);
+		virtio_config_put32(dev, CFG_MAX_DISCARD_SEG, BLK_ZERO_SEGS);
 		virtio_config_put32(dev, CFG_DISCARD_SECTOR_ALIGN, 4096 / SECTOR);
+	}
+	if (!blk->img.read_only) {
+		virtio_config_put32(dev, CFG_MAX_WRITE_ZEROES_SECTORS, BLK_ZERO_MAX_SEC);
+		virtio_config_put32(dev, CFG_MAX_WRITE_ZEROES_SEG, BLK_ZERO_SEGS);
+		dev->state.config[CFG_WRITE_ZEROES_MAY_UNMAP] = blk->img.can_discard;
 	}
 }
 
