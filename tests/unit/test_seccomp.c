@@ -217,8 +217,10 @@ static void arches_are_added(void **state)
 	    "\"action\": \"SCMP_ACT_ERRNO\"}]}");
 	struct linux_seccomp one, three;
 	compile_ok(c, &three);
+	size_t arches = c->linux_.seccomp.architectures.len;
 	c->linux_.seccomp.architectures.len = 0;
 	compile_ok(c, &one);
+	c->linux_.seccomp.architectures.len = arches; /* for oci_config_free */
 	/* each extra architecture brings its own checks */
 	assert_true(three.len > one.len);
 	linux_seccomp_release(&one);
