@@ -1357,6 +1357,32 @@ static void state_saves_and_loads_into_a_new_device(void **state)
 	assert_int_equal(virtio_mmio_save_state(fx->dev)->queues[0].num, QUEUE_SIZE);
 }
 
+static void state_load_resumes_console_input(void **state)
+{
+	struct keel_error err = {0};
+	int in[2];
+	assert_int_equal(pipe(in), 0);
+	attach(virtio_console_create(in[0], -1, &fx->loop, &err));
+	driver_start(0, 2);
+	desc(0, RXBUF, 64, D_WRITE, 0);
+	submit(0);
+	assert_int_equal(fx->loop.nwatch, 1);
+	struct virtio_mmio_state saved = *virtio_mmio_save_state(fx->dev);
+	virtio_mmio_free(fx->dev);
+	fx->bus.nregions = 0;
+	assert_int_equal(fx->loop.nwatch, 0);
+	attach(virtio_console_create(in[0], -1, &fx->loop, &err));
+	assert_int_equal(virtio_mmio_load_state(fx->dev, &saved, &err), 0);
+	assert_int_equal(fx->loop.nwatch, 1); /* watching again, without a new kick */
+	assert_int_equal(write(in[1], "x", 1), 1);
+	loop_run_once(&fx->loop);
+	assert_int_equal(used_idx(Q0_USED), 1);
+	assert_int_equal(*ram(RXBUF), 'x');
+	virtio_mmio_free(fx->dev);
+	fx->dev = NULL;
+	close(in[0]), close(in[1]);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -1411,6 +1437,7 @@ int main(void)
 	    T(console_transmits_and_receives),
 	    T(state_fields_cover_the_struct),
 	    T(state_saves_and_loads_into_a_new_device),
+	    T(state_load_resumes_console_input),
 	};
 	return cmocka_run_group_tests_name("virtio", tests, NULL, NULL);
 }

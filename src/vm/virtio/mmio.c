@@ -179,7 +179,7 @@ static bool features_acceptable(const struct virtio_mmio *dev)
 }
 
 /* Kicks that came before DRIVER_OK were ignored: serve what is queued. */
-static void driver_ready(struct virtio_mmio *dev)
+void virtio_mmio_driver_ready(struct virtio_mmio *dev)
 {
 	if (dev->ops->driver_ok)
 		dev->ops->driver_ok(dev);
@@ -205,7 +205,7 @@ static void write_status(struct virtio_mmio *dev, uint32_t value)
 		value &= ~VIRTIO_STATUS_DRIVER_OK;
 	s->status = value | (old & VIRTIO_STATUS_NEEDS_RESET);
 	if ((value & VIRTIO_STATUS_DRIVER_OK) && !(old & VIRTIO_STATUS_DRIVER_OK))
-		driver_ready(dev);
+		virtio_mmio_driver_ready(dev);
 }
 
 static struct virtq_state *selected_queue(struct virtio_mmio *dev)

@@ -74,5 +74,7 @@ int virtio_mmio_load_state(struct virtio_mmio *dev, const struct virtio_mmio_sta
 		return -1;
 	}
 	vm_irq_set(&dev->irq, dev->state.interrupt_status != 0);
+	if (virtio_is_live(dev))
+		virtio_mmio_driver_ready(dev); /* e.g. the console watches its input again */
 	return 0;
 }

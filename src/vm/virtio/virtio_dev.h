@@ -66,6 +66,10 @@ struct virtio_mmio *virtio_mmio_new(const struct virtio_device_ops *ops, void *i
 				    uint64_t device_features, uint16_t queue_max,
 				    uint32_t config_len);
 
+/* The driver is (again) ready: tells the device model and serves every
+ * live queue, as if kicked (after DRIVER_OK, and after loading a state). */
+void virtio_mmio_driver_ready(struct virtio_mmio *dev);
+
 /* Negotiated feature bit. */
 static inline bool virtio_has_feature(const struct virtio_mmio *dev, unsigned bit)
 {
