@@ -47,7 +47,7 @@ pkg_version() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo none; }
 
 check_tools() {
 	local tool
-	for tool in "${cross}gcc" cc make bc flex bison file mke2fs cpio xz sha256sum flock dpkg-source; do
+	for tool in "${cross}gcc" "${cross}readelf" cc make bc flex bison mke2fs cpio xz sha256sum flock dpkg-source; do
 		command -v "$tool" >/dev/null || die "missing $tool (run scripts/deps.sh)"
 	done
 	[ -r "$linux_tarball" ] || die "missing $linux_tarball (apt-get install linux-source-6.1)"
@@ -171,10 +171,10 @@ build_busybox() {
 	install_atomically "$obj/busybox" "$out/busybox"
 }
 
+# A RISC-V executable with no program interpreter (static).
 file_is_static_riscv() {
-	local desc
-	desc=$(file -b "$1")
-	[[ $desc == *RISC-V* && $desc == *statically\ linked* ]]
+	"${cross}readelf" -h "$1" | grep -q 'Machine:.*RISC-V' &&
+		! "${cross}readelf" -l "$1" | grep -q INTERP
 }
 
 # --- initramfs and disk ----------------------------------------------------
