@@ -5,7 +5,7 @@
  *
  *   header: device (0 rng, 1 blk, 2 net on a loopback backend, 3 console),
  *           features (bit 0 INDIRECT_DESC, 1 EVENT_IDX, 2 MRG_RXBUF),
- *           queue 0 size, queue 1 size
+ *           queue 0 size, queue 1 size (see queue_size())
  *   op 0 WRITE   u16 ram offset, u8 n, n bytes   copy bytes into RAM
  *   op 1 KICK    u8 queue                        QueueNotify
  *   op 2 RESTART u8 features                     reset and bring up again
@@ -124,6 +124,16 @@ static void wr(struct run *r, uint64_t off, uint32_t v)
 	vm_bus_store(&r->bus, DEV_BASE + off, 4, v);
 }
 
+/* Mostly a power of two up to 32 (what a device accepts); with the top bit
+ * set, any size up to 63 (what it must refuse). */
+static uint32_t queue_size(uint8_t v)
+{
+	uint32_t num = v & 0x3f;
+	if ((v & 0x80) || num == 0)
+		return num;
+	return 1u << (31 - __builtin_clz(num));
+}
+
 static void bring_up(struct run *r, uint8_t feature_bits)
 {
 	uint64_t want = 1ull << 32;
@@ -148,7 +158,7 @@ static void bring_up(struct run *r, uint8_t feature_bits)
 	static const uint32_t rings[2][3] = {{0x0000, 0x0200, 0x0300}, {0x0800, 0x0a00, 0x0b00}};
 	for (unsigned q = 0; q < 2; q++) {
 		wr(r, 0x30, q);
-		wr(r, 0x38, r->qnum[q] % 33);
+		wr(r, 0x38, queue_size(r->qnum[q]));
 		wr(r, 0x80, (uint32_t)(RAM_BASE + rings[q][0]));
 		wr(r, 0x84, (uint32_t)(RAM_BASE >> 32));
 		wr(r, 0x90, (uint32_t)(RAM_BASE + rings[q][1]));

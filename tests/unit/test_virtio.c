@@ -623,6 +623,11 @@ static void hostile_rings_outside_ram(void **state)
 	assert_true(negotiate(F_VERSION_1) & S_FEATURES_OK);
 	setup_queue(0, 4096, Q0_DESC, Q0_AVAIL, Q0_USED);
 	assert_int_equal(rd(R_QUEUE_READY), 0);
+	/* and so is one that is not a power of two */
+	assert_true(negotiate(F_VERSION_1) & S_FEATURES_OK);
+	setup_queue(0, 12, Q0_DESC, Q0_AVAIL, Q0_USED);
+	assert_int_equal(rd(R_QUEUE_READY), 0);
+	assert_true(rd(R_STATUS) & S_NEEDS_RESET);
 }
 
 /* ---- interrupt suppression --------------------------------------------------- */

@@ -51,7 +51,9 @@ bool virtq_rings_valid(const struct virtio_mmio *dev, unsigned q)
 {
 	const struct virtq_state *vq = &dev->state.queues[q];
 	uint64_t num = vq->num;
-	if (num == 0 || num > dev->queue_max)
+	/* A power of two (virtio 1.1, 2.6): ring positions are free-running
+	 * 16-bit indices modulo num, which only wrap evenly for those. */
+	if (num == 0 || num > dev->queue_max || (num & (num - 1)))
 		return false;
 	if (vq->desc_addr % 16 || vq->driver_addr % 2 || vq->device_addr % 4)
 		return false;
