@@ -62,7 +62,8 @@ wait_for() {
 	local file=$1 text=$2 i
 	for ((i = 0; i < 600; i++)); do
 		grep -q "$text" "$file" && return 0
-		kill -0 "$VM_PID" 2>/dev/null || return 1
+		# it may have printed the text just before exiting
+		kill -0 "$VM_PID" 2>/dev/null || { grep -q "$text" "$file"; return; }
 		sleep 0.5
 	done
 	return 1
