@@ -159,10 +159,15 @@ static void hook_fill(void *opaque, struct vm_pollset *set, int *timeout_ms)
 	*timeout_ms = timeout == UINT32_MAX ? -1 : (int)(timeout > INT32_MAX ? INT32_MAX : timeout);
 }
 
-/* Fires one due timer per pass: a callback may free or re-arm timers. */
+/* Fires due timers, one per pass since a callback may free or re-arm
+ * timers; bounded, so one re-armed for the past cannot stall the loop (it
+ * fires again on the next dispatch). */
+#define TIMER_PASSES_MAX 64
+
 static void run_timers(struct slirp_backend *sb)
 {
-	for (bool fired = true; fired;) {
+	bool fired = true;
+	for (int pass = 0; fired && pass < TIMER_PASSES_MAX; pass++) {
 		fired = false;
 		int64_t now = now_ms();
 		for (struct slirp_timer *t = sb->timers; t; t = t->next) {
