@@ -2,12 +2,13 @@
 # make bench: every comparison, side by side in one run.
 #   bench/containers.sh   keel vs runc vs crun (container start)
 #   bench/vm.sh           keel-vm vs qemu-system-riscv64 (boot, guest CPU work)
+#   bench/seccomp.sh      keel and runc with and without podman's seccomp profile
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 export KEEL_BUILD=${KEEL_BUILD:-$here/../build}
 "$here/../scripts/deps.sh"
 status=0
-for b in containers vm; do
+for b in containers vm seccomp; do
 	[ -x "$here/$b.sh" ] || continue
 	echo "== $b =="
 	"$here/$b.sh" || status=$?
