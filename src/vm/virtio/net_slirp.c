@@ -224,7 +224,6 @@ static void fill_config(SlirpConfig *cfg)
 	inet_pton(AF_INET, "10.0.2.2", &cfg->vhost);
 	inet_pton(AF_INET, "10.0.2.15", &cfg->vdhcp_start);
 	inet_pton(AF_INET, "10.0.2.3", &cfg->vnameserver);
-	cfg->vhostname = "keel";
 	cfg->if_mtu = 1500;
 	cfg->if_mru = 1500;
 }
