@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -202,14 +204,14 @@ static unsigned long clone_flags(const struct container_ctx *ctx)
 	    {OCI_NS_IPC, CLONE_NEWIPC},	    {OCI_NS_UTS, CLONE_NEWUTS},
 	};
 	/* Joining a user namespace comes first, so the other new namespaces
-	 * are made by the init after it (owned by that user namespace); only
-	 * the PID namespace must be made here. The cgroup namespace is made
-	 * by the init once it sits in its cgroups. */
-	bool joins_user = ctx->ns_fd[OCI_NS_USER] >= 0;
+	 * are made by the init after it (owned by that user namespace); see
+	 * container_init_forks_twice(). The cgroup namespace is made by the
+	 * init once it sits in its cgroups. */
+	if (ctx->ns_fd[OCI_NS_USER] >= 0)
+		return 0;
 	unsigned long flags = 0;
 	for (size_t i = 0; i < sizeof in_clone / sizeof in_clone[0]; i++)
-		if (ctx->ns_new[in_clone[i].type] &&
-		    (!joins_user || in_clone[i].type == OCI_NS_PID))
+		if (ctx->ns_new[in_clone[i].type])
 			flags |= in_clone[i].flag;
 	return flags;
 }
@@ -218,6 +220,10 @@ static int spawn_init(struct container_ctx *ctx, struct keel_error *err)
 {
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ctx->sync_fd) < 0)
 		return keel_error_errno(err, "socketpair");
+	/* the real init will be a grandchild: keel must still be able to wait
+	 * for it (a foreground run) */
+	if (container_init_forks_twice(ctx) && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		return keel_error_errno(err, "subreaper");
 	pid_t pid = linux_clone(clone_flags(ctx), &ctx->pidfd, err);
 	if (pid < 0)
 		return -1;
@@ -297,6 +303,24 @@ static int wait_init_ready(struct container_ctx *ctx, struct keel_error *err)
 	}
 }
 
+/* The first child reports the real init's pid and exits: from now on
+ * ctx->pid is the grandchild (keel, a subreaper, adopted it). */
+static int adopt_init(struct container_ctx *ctx, struct keel_error *err)
+{
+	static struct sync_msg msg;
+	if (sync_expect_msg(ctx->sync_fd[0], SYNC_PID, &msg, err) < 0)
+		return -1;
+	long pid = strtol(msg.text, NULL, 10);
+	if (pid <= 0)
+		return keel_error_set(err, 0, "container init: bad pid %s", msg.text);
+	while (waitpid(ctx->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	ctx->pid = (pid_t)pid;
+	close_fd(&ctx->pidfd);
+	ctx->pidfd = (int)syscall(SYS_pidfd_open, ctx->pid, 0);
+	return 0;
+}
+
 static int configure_init(struct container_ctx *ctx, struct keel_error *err)
 {
 	const struct oci_linux *l = &ctx->config->linux_;
@@ -305,6 +329,8 @@ static int configure_init(struct container_ctx *ctx, struct keel_error *err)
 		return -1;
 	if (sync_send(ctx->sync_fd[0], SYNC_GO, NULL) < 0)
 		return keel_error_errno(err, "container init");
+	if (container_init_forks_twice(ctx) && adopt_init(ctx, err) < 0)
+		return -1;
 	if (linux_cgroups_enter(&ctx->cgroups, ctx->pid, err) < 0)
 		return -1;
 	if (sync_send(ctx->sync_fd[0], SYNC_CGROUPS_DONE, NULL) < 0)

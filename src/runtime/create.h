@@ -63,6 +63,13 @@ int container_create(const struct create_opts *opts, struct container_ctx *ctx,
  * itself is untouched. */
 void container_ctx_release(struct container_ctx *ctx);
 
+/* A joined user namespace must own the new PID namespace: the first child
+ * joins it, unshares the PID namespace and forks the real init. */
+static inline bool container_init_forks_twice(const struct container_ctx *ctx)
+{
+	return ctx->ns_fd[OCI_NS_USER] >= 0 && ctx->ns_new[OCI_NS_PID];
+}
+
 /* The init's side, in the cloned child. Never returns. */
 __attribute__((noreturn)) void container_init(struct container_ctx *ctx);
 

@@ -66,6 +66,20 @@ static void reset_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* After unshare(CLONE_NEWPID) only a child enters the new PID namespace:
+ * fork it, tell keel its pid, and leave it to carry on as the init. */
+static int fork_real_init(struct container_ctx *ctx, struct keel_error *err)
+{
+	pid_t pid = linux_clone(0, NULL, err);
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		return 0;
+	char text[32];
+	snprintf(text, sizeof text, "%d", (int)pid);
+	_exit(sync_send(ctx->sync_fd[1], SYNC_PID, text) < 0 ? 1 : 0);
+}
+
 static int join_namespaces(struct container_ctx *ctx, struct init_state *st, struct keel_error *err)
 {
 	static const struct {
@@ -86,9 +100,12 @@ static int join_namespaces(struct container_ctx *ctx, struct init_state *st, str
 		int flags = (ctx->ns_new[OCI_NS_MOUNT] ? CLONE_NEWNS : 0) |
 			    (ctx->ns_new[OCI_NS_NETWORK] ? CLONE_NEWNET : 0) |
 			    (ctx->ns_new[OCI_NS_IPC] ? CLONE_NEWIPC : 0) |
-			    (ctx->ns_new[OCI_NS_UTS] ? CLONE_NEWUTS : 0);
+			    (ctx->ns_new[OCI_NS_UTS] ? CLONE_NEWUTS : 0) |
+			    (ctx->ns_new[OCI_NS_PID] ? CLONE_NEWPID : 0);
 		if (flags && unshare(flags) < 0)
 			return keel_error_errno(err, "unshare namespaces");
+		if (container_init_forks_twice(ctx) && fork_real_init(ctx, err) < 0)
+			return -1;
 	}
 	/* made now, so that its root is the container's cgroup */
 	if (ctx->ns_new[OCI_NS_CGROUP]) {

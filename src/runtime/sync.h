@@ -12,7 +12,9 @@
  *   keel -> init   START  (run only) exec now
  *   init -> keel   SECCOMP  seccomp filter loaded with SCMP_ACT_NOTIFY: the
  *                         next message carries the listener fd (SCM_RIGHTS)
- *   keel -> init   SECCOMP_DONE  the fd went to linux.seccomp.listenerPath */
+ *   keel -> init   SECCOMP_DONE  the fd went to linux.seccomp.listenerPath
+ *   init -> keel   PID    (joined user namespace + new PID namespace) the
+ *                         first child forked the real init: its pid */
 #ifndef KEEL_RUNTIME_SYNC_H
 #define KEEL_RUNTIME_SYNC_H
 
@@ -28,6 +30,7 @@ enum sync_type {
 	SYNC_CGROUPS_DONE,
 	SYNC_SECCOMP,
 	SYNC_SECCOMP_DONE,
+	SYNC_PID,
 };
 
 struct sync_msg {
