@@ -129,8 +129,6 @@ int mmu_store_slow(struct hart *h, uint64_t va, unsigned size, uint64_t value);
 /* host pointer for an aligned atomic access of size at va (store permission
  * when write), or an exception cause */
 int mmu_atomic_ptr(struct hart *h, uint64_t va, unsigned size, bool write, void **ptr);
-enum tlb_ctx mmu_data_ctx(const struct hart *h);
-enum tlb_ctx mmu_fetch_ctx(const struct hart *h);
 void mmu_flush_all(struct hart *h);
 /* drops store translations to a RAM page that just got decoded code */
 void mmu_forget_store_page(struct hart *h, const uint8_t *host_page);
@@ -147,6 +145,33 @@ void mmu_flush_page(struct hart *h, uint64_t va);
 /* fence.i: drops fetch translations so that every page is revalidated
  * against the icache generation on its next lookup */
 void mmu_flush_fetch(struct hart *h);
+
+/* effective privilege of loads and stores (MPRV) and the TLB contexts */
+static inline unsigned mmu_data_priv(const struct hart *h)
+{
+	if (h->s.priv == PRIV_M && (h->s.mstatus & MSTATUS_MPRV))
+		return (h->s.mstatus >> 11) & 3;
+	return h->s.priv;
+}
+
+static inline enum tlb_ctx mmu_ctx_of(unsigned priv, uint64_t mstatus)
+{
+	if (priv == PRIV_M)
+		return CTX_M;
+	if (priv == PRIV_U)
+		return CTX_U;
+	return (mstatus & MSTATUS_SUM) ? CTX_S_SUM : CTX_S;
+}
+
+static inline enum tlb_ctx mmu_data_ctx(const struct hart *h)
+{
+	return mmu_ctx_of(mmu_data_priv(h), h->s.mstatus);
+}
+
+static inline enum tlb_ctx mmu_fetch_ctx(const struct hart *h)
+{
+	return mmu_ctx_of(h->s.priv, 0);
+}
 
 /* fpu.c */
 void fpu_host_enter(struct hart *h);

@@ -18,32 +18,6 @@
 #define PTE_PPN_MASK ((1ull << 44) - 1)
 #define PTE_RESERVED (0x3ffull << 54)
 
-static unsigned data_priv(const struct hart *h)
-{
-	if (h->s.priv == PRIV_M && (h->s.mstatus & MSTATUS_MPRV))
-		return (h->s.mstatus >> 11) & 3;
-	return h->s.priv;
-}
-
-static enum tlb_ctx ctx_of(unsigned priv, uint64_t mstatus)
-{
-	if (priv == PRIV_M)
-		return CTX_M;
-	if (priv == PRIV_U)
-		return CTX_U;
-	return (mstatus & MSTATUS_SUM) ? CTX_S_SUM : CTX_S;
-}
-
-enum tlb_ctx mmu_data_ctx(const struct hart *h)
-{
-	return ctx_of(data_priv(h), h->s.mstatus);
-}
-
-enum tlb_ctx mmu_fetch_ctx(const struct hart *h)
-{
-	return ctx_of(h->s.priv, 0);
-}
-
 void mmu_flush_all(struct hart *h)
 {
 	if (h->tlb_log_n <= TLB_LOG_SIZE) {
@@ -136,7 +110,7 @@ static int walk(struct hart *h, uint64_t va, enum access acc, unsigned priv, uin
 
 int mmu_translate(struct hart *h, uint64_t va, enum access acc, uint64_t *pa)
 {
-	unsigned priv = acc == ACC_FETCH ? h->s.priv : data_priv(h);
+	unsigned priv = acc == ACC_FETCH ? h->s.priv : mmu_data_priv(h);
 	if (priv == PRIV_M || (h->s.satp >> 60) == 0) {
 		*pa = va;
 		return 0;
