@@ -191,6 +191,30 @@ term=0" ]
 	[[ $stderr == *"Function not implemented"* ]]
 }
 
+# ---- exec --------------------------------------------------------------------
+
+@test "exec: the process runs under the container's filter" {
+	deny '["mkdir", "mkdirat"]' SCMP_ACT_ERRNO '{"errnoRet": 38}'
+	local id
+	id=$(start_container)
+	run --separate-stderr rt exec "$id" sh -c 'mkdir /tmp/d; echo "rc=$?"; grep Seccomp: /proc/self/status'
+	[ "$status" -eq 0 ]
+	[[ $output == "rc=1"* ]]
+	[[ $output == *"Seccomp:"*2* ]]
+	[[ $stderr == *"Function not implemented"* ]]
+}
+
+@test "exec: without noNewPrivileges the filter still applies" {
+	cfg '.process.noNewPrivileges = false'
+	deny '["mkdir", "mkdirat"]' SCMP_ACT_KILL_PROCESS
+	local id
+	id=$(start_container)
+	run rt exec "$id" mkdir /tmp/d
+	[ "$status" -eq 159 ]
+	run rt exec "$id" sh -c 'test -d /tmp/d || echo absent'
+	[ "$output" = absent ]
+}
+
 # ---- invalid profiles -------------------------------------------------------
 
 # create must fail with one line naming WORD and leave nothing behind.
