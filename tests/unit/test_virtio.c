@@ -1124,6 +1124,58 @@ static void net_mergeable_rx_spreads_frame(void **state)
 	check_dhcp_offer(whole + NET_HDR, total - NET_HDR);
 }
 
+static int free_tcp_port(void)
+{
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(a);
+	assert_int_equal(bind(s, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(s, (struct sockaddr *)&a, &len), 0);
+	close(s);
+	return ntohs(a.sin_port);
+}
+
+/* A TCP SYN for guest port among the received frames. */
+static bool rx_has_syn_to(unsigned port)
+{
+	for (uint16_t i = 0; i < used_idx(Q0_USED); i++) {
+		uint32_t id, len;
+		used_elem(Q0_USED, i, &id, &len);
+		const uint8_t *f = rx_frame(id), *tcp = f + 14 + 20;
+		if (len >= NET_HDR + 54 && f[12] == 0x08 && f[13] == 0x00 && f[14 + 9] == 6 &&
+		    (tcp[2] << 8 | tcp[3]) == (int)port && (tcp[13] & 0x02))
+			return true;
+	}
+	return false;
+}
+
+/* The host connects to the forwarded port: libslirp, driven by the loop
+ * hook (its sockets in the poll set), sends the guest a SYN. */
+static void net_hostfwd_connection_reaches_guest(void **state)
+{
+	struct keel_error err = {0};
+	char spec[96];
+	int port = free_tcp_port();
+	snprintf(spec, sizeof(spec), "user,hostfwd=tcp:127.0.0.1:%d-:2222", port);
+	attach(virtio_net_create(spec, &fx->loop, &err));
+	driver_start(0, 2);
+	post_rx(8, RXBUF_SIZE);
+	uint8_t frame[64];
+	transmit(frame, build_arp_request(frame)); /* the gateway learns our MAC */
+	int c = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons((uint16_t)port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int r = connect(c, (struct sockaddr *)&a, sizeof(a));
+	assert_true(r == 0 || errno == EINPROGRESS);
+	for (int i = 0; i < 100 && !rx_has_syn_to(2222); i++) {
+		poll(NULL, 0, 20);
+		loop_run_once(&fx->loop);
+	}
+	assert_true(rx_has_syn_to(2222));
+	close(c);
+}
+
 static void net_without_rx_buffers_drops(void **state)
 {
 	start_net(0);
@@ -1435,6 +1487,7 @@ int main(void)
 	    T(net_arp_request_gets_reply),
 	    T(net_dhcp_discover_gets_offer),
 	    T(net_mergeable_rx_spreads_frame),
+	    T(net_hostfwd_connection_reaches_guest),
 	    T(net_without_rx_buffers_drops),
 	    T(net_config_has_mac_and_link),
 	    T(net_spec_errors_are_one_line),
