@@ -221,6 +221,56 @@ void linux_path_clean(char *path)
 	strcpy(path, out);
 }
 
+/* "a-b-c.slice" -> "/a.slice/a-b.slice/a-b-c.slice" */
+static int expand_slice(const char *slice, size_t len, char *out, size_t size)
+{
+	size_t used = 0;
+	if (len < 6 || strncmp(slice + len - 6, ".slice", 6) != 0)
+		return -1;
+	if (len == 6 + 1 && slice[0] == '-') /* "-.slice": the root slice */
+		return 0;
+	for (size_t i = 0; i < len - 6; i++) {
+		if (slice[i] != '-' && i + 1 < len - 6)
+			continue;
+		size_t end = slice[i] == '-' ? i : i + 1;
+		int n = snprintf(out + used, size - used, "/%.*s.slice", (int)end, slice);
+		if (n < 0 || (size_t)n >= size - used)
+			return -1;
+		used += (size_t)n;
+	}
+	return 0;
+}
+
+int linux_cgroup_systemd_path(const char *spec, const char *id, char *out, size_t size)
+{
+	char slice[256] = "system.slice", prefix[256] = "keel", name[1100];
+	snprintf(name, sizeof name, "%s", id);
+	if (spec && *spec) {
+		const char *c1 = strchr(spec, ':');
+		const char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2 || strchr(c2 + 1, ':') || (size_t)(c1 - spec) >= sizeof slice ||
+		    (size_t)(c2 - c1 - 1) >= sizeof prefix || strlen(c2 + 1) >= sizeof name ||
+		    strchr(spec, '/'))
+			return -1;
+		if (c1 > spec)
+			snprintf(slice, sizeof slice, "%.*s", (int)(c1 - spec), spec);
+		snprintf(prefix, sizeof prefix, "%.*s", (int)(c2 - c1 - 1), c1 + 1);
+		snprintf(name, sizeof name, "%s", c2 + 1);
+	}
+	out[0] = '\0';
+	if (expand_slice(slice, strlen(slice), out, size) < 0)
+		return -1;
+	size_t used = strlen(out);
+	size_t nlen = strlen(name);
+	/* a name that is already a unit is used as is */
+	bool unit = nlen > 6 && (strcmp(name + nlen - 6, ".slice") == 0 ||
+				 (nlen > 6 && strcmp(name + nlen - 6, ".scope") == 0));
+	int n = unit ? snprintf(out + used, size - used, "/%s", name)
+		     : snprintf(out + used, size - used, "/%s%s%s.scope", prefix,
+				*prefix ? "-" : "", name);
+	return n < 0 || (size_t)n >= size - used ? -1 : 0;
+}
+
 int linux_cgroup_inner_path(const char *cgroups_path, const char *id, const char *own_path,
 			    char *out, size_t size)
 {

@@ -70,6 +70,12 @@ int linux_cgroup_own_path(const char *proc_cgroup, const struct linux_cgroup_hie
 int linux_cgroup_inner_path(const char *cgroups_path, const char *id, const char *own_path,
 			    char *out, size_t size);
 
+/* --systemd-cgroup: cgroupsPath "slice:prefix:name" as the path systemd
+ * would give the unit, "/system.slice/keel-web1.scope"; nested slices
+ * expand ("a-b.slice" -> "/a.slice/a-b.slice"). Empty: system.slice,
+ * prefix "keel", the id. Returns -1 for a malformed spec. */
+int linux_cgroup_systemd_path(const char *spec, const char *id, char *out, size_t size);
+
 /* Lexically cleans an absolute path in place ("//a/./b/../c/" -> "/a/c"). */
 void linux_path_clean(char *path);
 

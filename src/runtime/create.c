@@ -358,6 +358,22 @@ static int load_bundle(struct container_ctx *ctx, struct keel_error *err)
 	return 0;
 }
 
+/* With --systemd-cgroup, cgroupsPath is systemd's "slice:prefix:name". */
+static int prepare_cgroups(struct container_ctx *ctx, struct keel_error *err)
+{
+	const char *path = ctx->config->linux_.cgroups_path;
+	char unit_path[PATH_MAX];
+	if (ctx->opts->systemd_cgroup) {
+		if (linux_cgroup_systemd_path(path, ctx->opts->id, unit_path, sizeof unit_path) < 0)
+			return keel_error_set(err, 0,
+					      "config.json: linux.cgroupsPath: \"%s\": expected "
+					      "slice:prefix:name with --systemd-cgroup",
+					      path);
+		path = unit_path;
+	}
+	return linux_cgroups_prepare(&ctx->cgroups, path, ctx->opts->id, err);
+}
+
 static int make_host_objects(struct container_ctx *ctx, struct keel_error *err)
 {
 	const struct create_opts *o = ctx->opts;
@@ -366,9 +382,7 @@ static int make_host_objects(struct container_ctx *ctx, struct keel_error *err)
 		return -1;
 	container_dir_path(o->root, o->id, ctx->dir, err);
 	undo_push(&ctx->undo, undo_state_dir, ctx);
-	if (linux_cgroups_prepare(&ctx->cgroups, ctx->config->linux_.cgroups_path, o->id, err) <
-		0 ||
-	    linux_cgroups_create(&ctx->cgroups, err) < 0)
+	if (prepare_cgroups(ctx, err) < 0 || linux_cgroups_create(&ctx->cgroups, err) < 0)
 		return -1;
 	undo_push(&ctx->undo, undo_cgroups, ctx);
 	/* limits are in place before any process enters the cgroups */

@@ -320,6 +320,31 @@ static void cgroup_inner_paths(void **state)
 	assert_string_equal(out, "/a/c");
 }
 
+static void cgroup_systemd_paths(void **state)
+{
+	char out[PATH_MAX];
+	assert_int_equal(linux_cgroup_systemd_path("system.slice:docker:abc", "x", out, sizeof out),
+			 0);
+	assert_string_equal(out, "/system.slice/docker-abc.scope");
+	assert_int_equal(linux_cgroup_systemd_path("", "web1", out, sizeof out), 0);
+	assert_string_equal(out, "/system.slice/keel-web1.scope");
+	assert_int_equal(linux_cgroup_systemd_path(NULL, "web1", out, sizeof out), 0);
+	assert_string_equal(out, "/system.slice/keel-web1.scope");
+	assert_int_equal(linux_cgroup_systemd_path("a-b.slice:crio:id", "x", out, sizeof out), 0);
+	assert_string_equal(out, "/a.slice/a-b.slice/crio-id.scope");
+	assert_int_equal(linux_cgroup_systemd_path(":p:n", "x", out, sizeof out), 0);
+	assert_string_equal(out, "/system.slice/p-n.scope");
+	assert_int_equal(linux_cgroup_systemd_path("-.slice:p:n", "x", out, sizeof out), 0);
+	assert_string_equal(out, "/p-n.scope");
+	assert_int_equal(linux_cgroup_systemd_path("user.slice:p:sub.slice", "x", out, sizeof out),
+			 0);
+	assert_string_equal(out, "/user.slice/sub.slice");
+	assert_int_equal(linux_cgroup_systemd_path("/abs/path", "x", out, sizeof out), -1);
+	assert_int_equal(linux_cgroup_systemd_path("a:b", "x", out, sizeof out), -1);
+	assert_int_equal(linux_cgroup_systemd_path("a:b:c:d", "x", out, sizeof out), -1);
+	assert_int_equal(linux_cgroup_systemd_path("notaslice:b:c", "x", out, sizeof out), -1);
+}
+
 static void cgroup_layout_from_magic(void **state)
 {
 	assert_int_equal(linux_cgroup_layout_from_magic(CGROUP2_SUPER_MAGIC, 0),
@@ -590,6 +615,7 @@ int main(void)
 	    cmocka_unit_test(cgroup_mountinfo_hierarchies),
 	    cmocka_unit_test(cgroup_own_path_per_hierarchy),
 	    cmocka_unit_test(cgroup_inner_paths),
+	    cmocka_unit_test(cgroup_systemd_paths),
 	    cmocka_unit_test(cgroup_layout_from_magic),
 	    cmocka_unit_test_setup_teardown(cgroup_layout_detect_on_directories, scratch_setup,
 					    scratch_teardown),
