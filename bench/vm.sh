@@ -89,27 +89,35 @@ bench_boot() {
 
 # --- guest CPU workloads ----------------------------------------------------
 
-# Runs the workloads $cpu_runs times; writes "<workload> <median ms>" lines.
-collect_workloads() {
-	local name=$1 cmd=$2 out=$3 i
-	: >"$work/$name.all"
-	for ((i = 0; i < cpu_runs; i++)); do
-		bash -c "$cmd" >"$work/$name.console" 2>&1 || die "$name: guest run failed"
-		grep -q KEEL-GUEST-DONE "$work/$name.console" || die "$name: guest did not finish"
-		tr -d '\r' <"$work/$name.console" |
-			sed -n 's/^KEEL-GUEST-RESULT \([a-z]*\) ms=\([0-9.]*\).*/\1 \2/p' >>"$work/$name.all"
-	done
-	local w
+# One guest run: appends "<workload> <ms>" lines to $work/<name>.all.
+run_workloads_once() {
+	local name=$1 cmd=$2
+	bash -c "$cmd" >"$work/$name.console" 2>&1 || die "$name: guest run failed"
+	grep -q KEEL-GUEST-DONE "$work/$name.console" || die "$name: guest did not finish"
+	tr -d '\r' <"$work/$name.console" |
+		sed -n 's/^KEEL-GUEST-RESULT \([a-z]*\) ms=\([0-9.]*\).*/\1 \2/p' >>"$work/$name.all"
+}
+
+# "<workload> <median ms>" lines from $work/<name>.all.
+median_per_workload() {
+	local name=$1 w
 	for w in "${workloads[@]}"; do
 		awk -v w="$w" '$1 == w { print $2 }' "$work/$name.all" | sort -n |
 			awk -v w="$w" '{ v[NR] = $1 } END { if (NR) print w, v[int((NR + 1) / 2)] }'
-	done >"$out"
+	done
 }
 
 bench_cpu() {
-	local append="console=ttyS0 quiet keel.bench=cpu"
-	collect_workloads keel-vm "$(keel_cmd "$append")" "$work/keel.ms"
-	collect_workloads qemu "$(qemu_cmd "$append")" "$work/qemu.ms"
+	local append="console=ttyS0 quiet keel.bench=cpu" i
+	: >"$work/keel.all"
+	: >"$work/qemu.all"
+	# Alternate the two so that a change in machine load hits both alike.
+	for ((i = 0; i < cpu_runs; i++)); do
+		run_workloads_once keel "$(keel_cmd "$append")"
+		run_workloads_once qemu "$(qemu_cmd "$append")"
+	done
+	median_per_workload keel >"$work/keel.ms"
+	median_per_workload qemu >"$work/qemu.ms"
 	echo "Guest CPU workloads (keel.bench=cpu), guest-reported ms, median of $cpu_runs runs"
 	printf '  %-14s %12s %12s %8s\n' workload keel-vm QEMU ratio
 	local w k q
