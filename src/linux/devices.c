@@ -57,7 +57,9 @@ static int mknod_device(int rootfd, const struct oci_device *dev, struct keel_er
 		return keel_error_errno(err, "replace %s", dev->path);
 	if (mknodat(parent, base, device_type_bits(dev->type) | perm, devno) < 0)
 		return keel_error_errno(err, "mknod %s", dev->path);
-	if (fchmodat(parent, base, perm, 0) < 0)
+	/* no follow: a link swapped in after mknod must not take the chmod
+	 * out of the rootfs */
+	if (fchmodat(parent, base, perm, AT_SYMLINK_NOFOLLOW) < 0)
 		return keel_error_errno(err, "chmod %s", dev->path);
 	uid_t uid = dev->has_uid ? dev->uid : 0;
 	gid_t gid = dev->has_gid ? dev->gid : 0;
