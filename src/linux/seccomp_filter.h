@@ -105,4 +105,10 @@ char *linux_seccomp_process_state(const char *metadata, pid_t pid, const char *s
 int linux_seccomp_notify_send(const struct oci_seccomp *config, pid_t pid, const char *state_json,
 			      int listener_fd, struct keel_error *err);
 
+/* One message from a SOCK_SEQPACKET socket into buf (NUL-terminated, at
+ * most size - 1 bytes): how a process that loaded a NOTIFY filter hands its
+ * listener fd to keel. *fd gets the fd that came with the message, or -1.
+ * Returns the length, 0 at EOF, -1 on error (errno). */
+ssize_t linux_seccomp_recv_listener(int sock, char *buf, size_t size, int *fd);
+
 #endif

@@ -96,3 +96,28 @@ int linux_seccomp_notify_send(const struct oci_seccomp *config, pid_t pid, const
 		return -1;
 	return send_with_fd(sock, text, listener_fd, err);
 }
+
+ssize_t linux_seccomp_recv_listener(int sock, char *buf, size_t size, int *fd)
+{
+	char ctrl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {.iov_base = buf, .iov_len = size - 1};
+	struct msghdr msg = {
+	    .msg_iov = &iov,
+	    .msg_iovlen = 1,
+	    .msg_control = ctrl,
+	    .msg_controllen = sizeof ctrl,
+	};
+	ssize_t n;
+	*fd = -1;
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+	if (cmsg && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS &&
+	    cmsg->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(fd, CMSG_DATA(cmsg), sizeof(int));
+	return n;
+}

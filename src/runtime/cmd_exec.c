@@ -259,9 +259,15 @@ static int load_seccomp_at(struct exec_plan *plan, enum linux_seccomp_when at,
 	int listener = -1;
 	if (linux_seccomp_load(f, &listener, err) < 0)
 		return -1;
-	if (listener >= 0)
-		close(listener); /* exec'd processes have no listener of their own (runc) */
-	return 0;
+	if (listener < 0)
+		return 0;
+	/* keel passes it on to linux.seccomp.listenerPath, as runc does */
+	char ack;
+	int rc = linux_send_fd(plan->sync[1], listener, "seccomp", err);
+	close(listener);
+	if (rc == 0 && read(plan->sync[1], &ack, 1) != 1)
+		rc = keel_error_set(err, 0, "seccomp listener: keel did not take it");
+	return rc;
 }
 
 static int apply_process(struct exec_plan *plan, char *path, size_t size, struct keel_error *err)
@@ -397,20 +403,6 @@ static int join_for_children(struct exec_plan *plan, struct keel_error *err)
 	return 0;
 }
 
-/* Waits for the child's verdict: EOF when the exec happened. */
-static int wait_exec(int sync, struct keel_error *err)
-{
-	char msg[KEEL_ERROR_MAX];
-	ssize_t n;
-	do
-		n = read(sync, msg, sizeof msg - 1);
-	while (n < 0 && errno == EINTR);
-	if (n <= 0)
-		return 0;
-	msg[n] = '\0';
-	return keel_error_set(err, 0, "%s", msg);
-}
-
 static void plan_release(struct exec_plan *plan)
 {
 	for (int i = 0; i < OCI_NS_COUNT; i++)
@@ -445,6 +437,38 @@ struct exec_run {
 	struct exec_plan plan;
 	int relay; /* keel's end of the terminal relay, -1 */
 };
+
+/* A NOTIFY filter's listener fd from the child goes to listenerPath with
+ * the container's state, as the init's does (runc does the same). */
+static int forward_listener(struct exec_run *r, pid_t pid, int fd, struct keel_error *err)
+{
+	char *json = oci_state_spec_json_compact(r->state);
+	if (!json)
+		return keel_error_set(err, ENOMEM, "seccomp listener");
+	int rc = linux_seccomp_notify_send(&r->config->linux_.seccomp, pid, json, fd, err);
+	free(json);
+	if (rc == 0 && write(r->plan.sync[0], "k", 1) != 1)
+		rc = keel_error_errno(err, "exec");
+	return rc;
+}
+
+/* Waits for the child's verdict: EOF when the exec happened. */
+static int wait_exec(struct exec_run *r, pid_t pid, struct keel_error *err)
+{
+	for (;;) {
+		char msg[KEEL_ERROR_MAX];
+		int fd;
+		ssize_t n = linux_seccomp_recv_listener(r->plan.sync[0], msg, sizeof msg, &fd);
+		if (n <= 0)
+			return 0;
+		if (fd < 0)
+			return keel_error_set(err, 0, "%s", msg);
+		int rc = forward_listener(r, pid, fd, err);
+		close(fd);
+		if (rc < 0)
+			return -1;
+	}
+}
 
 static int prepare(struct exec_run *r, struct keel_error *err)
 {
@@ -486,7 +510,7 @@ static int start_child(struct exec_run *r, sigset_t *set, pid_t *pid, int *maste
 	close(plan->sync[1]);
 	plan->sync[1] = -1;
 	if (enter_cgroups(r->state, *pid, err) < 0 || write(plan->sync[0], "g", 1) != 1 ||
-	    wait_exec(plan->sync[0], err) < 0) {
+	    wait_exec(r, *pid, err) < 0) {
 		kill(*pid, SIGKILL);
 		return -1;
 	}

@@ -286,6 +286,26 @@ start_listener() {
 		--arg p "$TEST_TMP/l.sock"
 }
 
+listener_running() {
+	local state
+	state=$(awk '{print $3}' "/proc/$LISTENER_PID/stat" 2>/dev/null) || return 1
+	[ -n "$state" ] && [ "$state" != Z ]
+}
+
+# The helper exits once every filter it serves is gone (bounded wait,
+# 10 s, so that a missing connection fails instead of hanging); it must
+# have exited 0.
+wait_listener() {
+	local i
+	for i in $(seq 100); do
+		listener_running || break
+		sleep 0.1
+	done
+	! listener_running || fail "the listener is still waiting (a connection never came?)"
+	wait "$LISTENER_PID"
+	LISTENER_PID=
+}
+
 @test "SCMP_ACT_NOTIFY: the listener gets the fd and the state, and answers with an errno" {
 	deny '["mkdir", "mkdirat"]' SCMP_ACT_NOTIFY
 	start_listener --errno 28
@@ -297,8 +317,7 @@ start_listener() {
 	pid=$(state_of "$id" pid)
 	run --separate-stderr rt start "$id"
 	wait_for_status "$id" stopped
-	wait "$LISTENER_PID"
-	LISTENER_PID=
+	wait_listener
 	local st=$TEST_TMP/l/state.json
 	cat "$st"
 	[ "$(cat "$TEST_TMP/l/fd-kind")" = "anon_inode:seccomp notify" ]
@@ -320,15 +339,38 @@ start_listener() {
 	in_container sh -c 'mkdir /tmp/d; echo "rc=$?"'
 	[ "$output" = rc=1 ]
 	[[ $stderr == *"No space left on device"* ]]
-	wait "$LISTENER_PID"
+	wait_listener
 
 	rm -rf "$TEST_TMP/l" "$TEST_TMP/l.sock"
 	start_listener --continue
 	in_container sh -c 'mkdir /tmp/d && test -d /tmp/d && echo made'
 	[ "$output" = made ]
-	wait "$LISTENER_PID"
-	LISTENER_PID=
+	wait_listener
 	[ "$(wc -l <"$TEST_TMP/l/calls")" -eq 1 ]
+}
+
+@test "SCMP_ACT_NOTIFY: an exec'd process's fd goes to the listener too (status running)" {
+	deny '["mkdir", "mkdirat"]' SCMP_ACT_NOTIFY
+	start_listener --errno 28 --connections 2
+	local id pid
+	id=$(start_container)
+	pid=$(state_of "$id" pid)
+	run --separate-stderr rt exec "$id" sh -c 'mkdir /tmp/d; echo "rc=$?"'
+	[ "$output" = rc=1 ]
+	[[ $stderr == *"No space left on device"* ]]
+	rt kill "$id" KILL
+	wait_for_status "$id" stopped
+	wait_listener
+	local st=$TEST_TMP/l/state-2.json
+	cat "$st"
+	[ "$(cat "$TEST_TMP/l/fd-kind-2")" = "anon_inode:seccomp notify" ]
+	[ "$(jq -r .metadata "$st")" = keel-test-meta ]
+	[ "$(jq -r .state.status "$st")" = running ]
+	[ "$(jq -r .state.pid "$st")" = "$pid" ]
+	[ "$(jq -r .pid "$st")" != "$pid" ]
+	[ "$(jq -r .state.status "$TEST_TMP/l/state.json")" = creating ]
+	# the exec'd mkdir came through the second fd
+	[ "$(cut -d' ' -f1,3 "$TEST_TMP/l/calls")" = "83 2" ]
 }
 
 @test "SCMP_ACT_NOTIFY without noNewPrivileges (loaded before capabilities)" {
@@ -338,8 +380,7 @@ start_listener() {
 	in_container sh -c 'mkdir /tmp/d; echo "rc=$?"'
 	[ "$output" = rc=1 ]
 	[[ $stderr == *"Permission denied"* ]]
-	wait "$LISTENER_PID"
-	LISTENER_PID=
+	wait_listener
 	[ "$(cat "$TEST_TMP/l/fd-kind")" = "anon_inode:seccomp notify" ]
 }
 

@@ -1,19 +1,21 @@
 #!/usr/bin/env python3
 """A seccomp user-notification agent for keel_seccomp.bats.
 
-    seccomp-listener.py SOCKET OUTDIR (--errno N | --continue)
+    seccomp-listener.py SOCKET OUTDIR (--errno N | --continue) [--connections N]
 
-Listens on the unix stream socket SOCKET for one runtime connection (as
-runc and keel make for linux.seccomp.listenerPath), and writes to OUTDIR:
+Listens on the unix stream socket SOCKET for N runtime connections (as
+runc and keel make for linux.seccomp.listenerPath: one for the container,
+one per exec'd process; default 1), and writes to OUTDIR:
 
     state.json   the message bytes: the "containerProcessState" JSON
     fd-kind      what the received fd is (readlink of /proc/self/fd/N;
                  "anon_inode:seccomp notify" for a listener fd)
-    calls        one line per notification: "<syscall nr> <arg0>"
+    state-2.json, fd-kind-2 ...  the same for the later connections
+    calls        one line per notification: "<syscall nr> <arg0> <connection>"
 
 and answers each notification with the errno N, or lets the syscall run
 (SECCOMP_USER_NOTIF_FLAG_CONTINUE). Exits when every task using the filter
-is gone (POLLHUP on the fd). OUTDIR/ready appears once it listens.
+is gone (POLLHUP on every fd). OUTDIR/ready appears once it listens.
 """
 import array
 import errno
@@ -63,53 +65,82 @@ def complete(message):
         return False
 
 
-def serve(fd, outdir, answer):
-    poller = select.poll()
-    poller.register(fd, select.POLLIN)
-    with open(os.path.join(outdir, "calls"), "a", buffering=1) as calls:
-        while True:
-            events = poller.poll()
-            if any(ev & select.POLLIN for _, ev in events):
-                buf = bytearray(NOTIF_SIZE)
-                try:
-                    fcntl.ioctl(fd, NOTIF_RECV, buf)
-                except OSError as e:
-                    if e.errno in (errno.ENOENT, errno.EINTR):
-                        continue  # the task went away meanwhile
-                    raise
-                nid, _pid, _flags, nr, _arch, _ip = struct.unpack_from("=QIIiIQ", buf)
-                arg0 = struct.unpack_from("=Q", buf, 32)[0]
-                calls.write(f"{nr} {arg0}\n")
-                if answer == "continue":
-                    resp = struct.pack(RESP_FORMAT, nid, 0, 0, FLAG_CONTINUE)
-                else:
-                    resp = struct.pack(RESP_FORMAT, nid, 0, -int(answer), 0)
-                try:
-                    fcntl.ioctl(fd, NOTIF_SEND, bytearray(resp))
-                except OSError as e:
-                    if e.errno != errno.ENOENT:
-                        raise
-            elif any(ev & (select.POLLHUP | select.POLLERR) for _, ev in events):
-                return
+def answer_one(fd, conn_no, answer, calls):
+    buf = bytearray(NOTIF_SIZE)
+    try:
+        fcntl.ioctl(fd, NOTIF_RECV, buf)
+    except OSError as e:
+        if e.errno in (errno.ENOENT, errno.EINTR):
+            return  # the task went away meanwhile
+        raise
+    nid, _pid, _flags, nr, _arch, _ip = struct.unpack_from("=QIIiIQ", buf)
+    arg0 = struct.unpack_from("=Q", buf, 32)[0]
+    calls.write(f"{nr} {arg0} {conn_no}\n")
+    if answer == "continue":
+        resp = struct.pack(RESP_FORMAT, nid, 0, 0, FLAG_CONTINUE)
+    else:
+        resp = struct.pack(RESP_FORMAT, nid, 0, -int(answer), 0)
+    try:
+        fcntl.ioctl(fd, NOTIF_SEND, bytearray(resp))
+    except OSError as e:
+        if e.errno != errno.ENOENT:
+            raise
 
 
-def main():
-    if len(sys.argv) < 4 or sys.argv[3] not in ("--errno", "--continue"):
-        sys.exit(__doc__)
-    path, outdir = sys.argv[1], sys.argv[2]
-    answer = "continue" if sys.argv[3] == "--continue" else sys.argv[4]
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(path)
-    server.listen(1)
-    open(os.path.join(outdir, "ready"), "w").close()
+def take_connection(server, outdir, conn_no):
+    """Records what connection conn_no (1, 2 ...) brought; returns the fd."""
     conn, _ = server.accept()
     message, fd = receive(conn)
     conn.close()
-    with open(os.path.join(outdir, "state.json"), "wb") as f:
+    suffix = "" if conn_no == 1 else f"-{conn_no}"
+    with open(os.path.join(outdir, f"state{suffix}.json"), "wb") as f:
         f.write(message)
-    with open(os.path.join(outdir, "fd-kind"), "w") as f:
+    with open(os.path.join(outdir, f"fd-kind{suffix}"), "w") as f:
         f.write(os.readlink(f"/proc/self/fd/{fd}") + "\n")
-    serve(fd, outdir, answer)
+    return fd
+
+
+def serve(server, outdir, answer, connections):
+    """Takes the connections and answers every listener fd until all of
+    them hang up (no task uses their filter any more)."""
+    poller = select.poll()
+    poller.register(server.fileno(), select.POLLIN)
+    conn_of = {}  # listener fd -> connection number
+    taken = 0
+    with open(os.path.join(outdir, "calls"), "a", buffering=1) as calls:
+        while taken < connections or conn_of:
+            for fd, ev in poller.poll():
+                if fd == server.fileno():
+                    taken += 1
+                    nfd = take_connection(server, outdir, taken)
+                    conn_of[nfd] = taken
+                    poller.register(nfd, select.POLLIN)
+                    if taken == connections:
+                        poller.unregister(server.fileno())
+                elif ev & select.POLLIN:
+                    answer_one(fd, conn_of[fd], answer, calls)
+                elif ev & (select.POLLHUP | select.POLLERR):
+                    poller.unregister(fd)
+                    os.close(fd)
+                    del conn_of[fd]
+
+
+def main():
+    args = sys.argv[1:]
+    connections = 1
+    if "--connections" in args:
+        i = args.index("--connections")
+        connections = int(args[i + 1])
+        del args[i : i + 2]
+    if len(args) < 3 or args[2] not in ("--errno", "--continue"):
+        sys.exit(__doc__)
+    path, outdir = args[0], args[1]
+    answer = "continue" if args[2] == "--continue" else args[3]
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(path)
+    server.listen(connections)
+    open(os.path.join(outdir, "ready"), "w").close()
+    serve(server, outdir, answer, connections)
 
 
 if __name__ == "__main__":
