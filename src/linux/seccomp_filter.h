@@ -81,6 +81,10 @@ int linux_seccomp_compile(const struct oci_seccomp *config, struct linux_seccomp
 int linux_seccomp_compile_cached(const char *cache_dir, const struct oci_seccomp *config,
 				 struct linux_seccomp *out, struct keel_error *err);
 
+/* The cache directory under a state root (--root), shared by create and
+ * exec: "<root>/.seccomp-cache" (list skips dot entries). */
+#define LINUX_SECCOMP_CACHE_DIR ".seccomp-cache"
+
 /* Where the init loads the filter (see above). */
 enum linux_seccomp_when linux_seccomp_when(const struct linux_seccomp *filter,
 					   bool no_new_privileges);

@@ -470,11 +470,14 @@ static int wait_exec(struct exec_run *r, pid_t pid, struct keel_error *err)
 	}
 }
 
-static int prepare(struct exec_run *r, struct keel_error *err)
+static int prepare(struct exec_run *r, const char *root, struct keel_error *err)
 {
 	struct exec_plan *plan = &r->plan;
 	const struct oci_linux *l = &r->config->linux_;
-	if (l->has_seccomp && linux_seccomp_compile(&l->seccomp, &plan->seccomp, err) < 0)
+	char cache[PATH_MAX];
+	snprintf(cache, sizeof cache, "%s/" LINUX_SECCOMP_CACHE_DIR, root);
+	if (l->has_seccomp &&
+	    linux_seccomp_compile_cached(cache, &l->seccomp, &plan->seccomp, err) < 0)
 		return -1;
 	if (!(plan->env = env_with_home(plan->proc)))
 		return keel_error_set(err, ENOMEM, "env");
@@ -550,7 +553,7 @@ static int run_exec(struct global_opts *g, struct exec_run *r, int argc, char **
 	sigset_t set;
 	pid_t pid;
 	int master = -1, rc = -1;
-	if (prepare(r, err) == 0 && start_child(r, &set, &pid, &master, err) == 0) {
+	if (prepare(r, g->root, err) == 0 && start_child(r, &set, &pid, &master, err) == 0) {
 		if (r->o->pid_file && pidfile_write(r->o->pid_file, pid, err) < 0)
 			kill(pid, SIGKILL);
 		else

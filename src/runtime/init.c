@@ -429,7 +429,7 @@ static int compile_seccomp(struct container_ctx *ctx, struct init_state *st, str
 	if (!ctx->config->linux_.has_seccomp)
 		return 0;
 	char cache[PATH_MAX];
-	snprintf(cache, sizeof cache, "%s/.seccomp-cache", ctx->opts->root);
+	snprintf(cache, sizeof cache, "%s/" LINUX_SECCOMP_CACHE_DIR, ctx->opts->root);
 	return linux_seccomp_compile_cached(cache, &ctx->config->linux_.seccomp, &st->seccomp, err);
 }
 
