@@ -191,6 +191,34 @@ term=0" ]
 	[[ $stderr == *"Function not implemented"* ]]
 }
 
+@test "keel caches compiled filters under the state root, owner-only" {
+	is_keel || skip "keel's own cache"
+	deny '["mkdir", "mkdirat"]' SCMP_ACT_ERRNO
+	in_container sh -c 'mkdir /tmp/d; echo "rc=$?"'
+	[ "$output" = rc=1 ]
+	local files
+	files=$(find "$RT_ROOT/.seccomp-cache" -type f)
+	[ "$(echo "$files" | wc -l)" -eq 1 ]
+	[ "$(stat -c %a "$RT_ROOT/.seccomp-cache")" = 700 ]
+	[ "$(stat -c %a "$files")" = 600 ]
+	# a second container takes the cached program and is filtered the same
+	in_container sh -c 'mkdir /tmp/d; echo "rc=$?"'
+	[ "$output" = rc=1 ]
+	[ "$(find "$RT_ROOT/.seccomp-cache" -type f)" = "$files" ]
+	# not listed as a container
+	[ -z "$(rt list -q)" ]
+}
+
+@test "a cache directory writable by others is not used" {
+	is_keel || skip "keel's own cache"
+	mkdir -m 777 "$RT_ROOT/.seccomp-cache"
+	chmod 777 "$RT_ROOT/.seccomp-cache"
+	deny '["mkdir", "mkdirat"]' SCMP_ACT_ERRNO
+	in_container sh -c 'mkdir /tmp/d; echo "rc=$?"'
+	[ "$output" = rc=1 ]
+	[ -z "$(ls -A "$RT_ROOT/.seccomp-cache")" ]
+}
+
 # ---- exec --------------------------------------------------------------------
 
 @test "exec: the process runs under the container's filter" {
