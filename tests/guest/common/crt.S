@@ -6,7 +6,7 @@
 	.globl _start
 _start:
 	csrr t0, mhartid
-	bnez t0, park_hart
+	bnez t0, secondary_start
 	.option push
 	.option norelax
 	la gp, __global_pointer$
@@ -48,9 +48,49 @@ _start:
 	call test_main
 	call test_finish
 
+/* Other harts wait (in WFI, woken by their msip) until hart 0 sets
+ * hart_release, then run secondary_main(hartid) on a 4 KiB stack of their
+ * own. A trap on them fails the test (status 3). */
+secondary_start:
+	.option push
+	.option norelax
+	la gp, __global_pointer$
+	.option pop
+	la sp, __secondary_stacks_top
+	slli t1, t0, 12
+	sub sp, sp, t1
+	la t1, secondary_trap
+	csrw mtvec, t1
+	li t1, (1 << 13)
+	csrs mstatus, t1
+	li t1, (1 << 3) /* MSIE: msip wakes WFI (MIE stays 0: no trap) */
+	csrw mie, t1
+1:	la t1, hart_release
+	ld t1, 0(t1)
+	bnez t1, 2f
+	wfi
+	j 1b
+2:	li t1, 0x2000000 /* CLINT msip of this hart */
+	slli t2, t0, 2
+	add t1, t1, t2
+	sw zero, 0(t1)
+	csrw mie, zero
+	mv a0, t0
+	call secondary_main
 park_hart:
 	wfi
 	j park_hart
+
+	.align 2
+secondary_trap:
+	li t0, 0x100000
+	li t1, (3 << 16) | 0x3333
+	sw t1, 0(t0)
+	j secondary_trap
+
+	.weak secondary_main
+secondary_main:
+	ret
 
 /* M-mode trap entry: switch to the trap stack kept in mscratch, save every
  * integer register in a frame, call m_trap_handler(frame), restore. */
@@ -149,6 +189,12 @@ run_in_mode_return:
 	ld s\n, (16 + \n * 8)(t0)
 	.endr
 	ret
+
+	.data
+	.align 3
+	.globl hart_release
+hart_release: /* in .data: read by other harts before hart 0 clears .bss */
+	.dword 0
 
 	.bss
 	.align 3

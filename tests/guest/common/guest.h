@@ -168,6 +168,11 @@ void install_s_trap_handler(void);
 void check_strap(const char *what, u64 cause, u64 tval, int line);
 #define CHECK_STRAP(what, cause, tval) check_strap((what), (cause), (tval), __LINE__)
 
+/* Harts other than 0 wait in WFI until hart 0 sets hart_release and
+ * writes their msip; they then run secondary_main(hartid) (default: park). */
+extern volatile u64 hart_release;
+void secondary_main(u64 hartid);
+
 /* Instruction length at pc (2 for compressed, 4 otherwise). */
 int insn_length(u64 pc);
 
