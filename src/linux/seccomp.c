@@ -276,9 +276,12 @@ static int check_notify_rule(struct builder *b, size_t i)
 static int add_syscall(struct builder *b, size_t i)
 {
 	const struct oci_seccomp_syscall *sc = &b->config->syscalls[i];
-	struct scmp_arg_cmp conds[sc->args_len ? sc->args_len : 1];
+	/* on the heap: the config decides how many there are */
+	cleanup_free struct scmp_arg_cmp *conds = calloc(sc->args_len + 1, sizeof *conds);
 	uint32_t action;
 	bool split;
+	if (!conds)
+		return keel_error_set(b->err, ENOMEM, "linux.seccomp.syscalls[%zu]", i);
 	if (linux_seccomp_action(sc->action, sc->has_errno_ret, sc->errno_ret, &action, b->err) < 0)
 		return keel_error_prefix(b->err, "linux.seccomp.syscalls[%zu]", i);
 	if (make_conditions(b, i, conds, &split) < 0)
