@@ -108,6 +108,10 @@ run_isa_test() {
 	[ "$missing" -eq 0 ]
 }
 
+@test "isa plic: UART interrupt through the PLIC, priority/threshold, claim/complete, M and S contexts" {
+	run_isa_test plic
+}
+
 @test "isa smp: IPIs through msip both ways, AMOs and an LR/SC lock from two harts" {
 	run_isa_test smp --cpus 2
 }
