@@ -120,7 +120,6 @@ void cpu_update_stip(struct hart *h);
 /* csr.c: return false for an illegal access (the caller raises it) */
 bool csr_read(struct hart *h, unsigned csr, uint64_t *value);
 bool csr_write(struct hart *h, unsigned csr, uint64_t value);
-bool csr_is_writable(const struct hart *h, unsigned csr);
 
 /* mmu.c: return 0 or an exception cause (tval is the virtual address) */
 int mmu_translate(struct hart *h, uint64_t va, enum access acc, uint64_t *pa);

@@ -111,7 +111,7 @@ static bool access_allowed(const struct hart *h, unsigned csr)
 	return true;
 }
 
-bool csr_is_writable(const struct hart *h, unsigned csr)
+static bool csr_is_writable(unsigned csr)
 {
 	return (csr >> 10) != 3;
 }
@@ -429,7 +429,7 @@ static bool write_m(struct hart *h, unsigned csr, uint64_t v)
 
 bool csr_write(struct hart *h, unsigned csr, uint64_t value)
 {
-	if (!access_allowed(h, csr) || !csr_is_writable(h, csr))
+	if (!access_allowed(h, csr) || !csr_is_writable(csr))
 		return false;
 	if (csr <= CSR_FCSR)
 		return write_fp(h, csr, value);

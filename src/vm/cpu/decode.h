@@ -92,7 +92,7 @@ struct insn {
 	uint8_t fop; /* enum fp_op for OP_fp */
 	uint8_t dbl; /* OP_fp: 1 for double precision */
 	uint8_t op;  /* enum cpu_op */
-	uint8_t unused;
+	uint8_t pad;
 	uint16_t pc_off; /* offset of the instruction in its page */
 };
 

@@ -24,7 +24,6 @@ struct hart *hart_new(unsigned hartid, const struct hart_env *env)
 	const void *const *handlers = cpu_op_handlers();
 	h->icache.decode_handler = handlers[OP_decode];
 	h->icache.end_handler = handlers[OP_page_end];
-	h->icache.cross_handler = handlers[OP_cross_page];
 	h->xpage[1].handler = handlers[OP_page_end];
 	h->xpage[2].handler = handlers[OP_page_end];
 	const char *trace = getenv("KEEL_VM_TRACE");

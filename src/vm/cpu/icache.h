@@ -52,7 +52,6 @@ struct icache {
 	uint64_t generation;
 	const void *decode_handler;
 	const void *end_handler;
-	const void *cross_handler;
 };
 
 struct vm_bus;
