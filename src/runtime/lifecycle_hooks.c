@@ -14,9 +14,13 @@ static void run_list(struct oci_state *state, enum oci_status status,
 	state->status = status;
 	char *json = oci_state_spec_json_compact(state);
 	state->status = saved;
-	struct keel_error err = {0};
-	if (json && linux_hooks_run(list, name, json, &err) < 0)
-		log_warn("%s %s: %s", name, state->id, err.msg);
+	/* runtime-spec: a failing poststart or poststop hook is a warning,
+	 * and the remaining hooks still run */
+	for (size_t i = 0; json && i < list->len; i++) {
+		struct keel_error err = {0};
+		if (linux_hook_run(&list->items[i], json, &err) < 0)
+			log_warn("%s %s: hooks.%s[%zu]: %s", name, state->id, name, i, err.msg);
+	}
 	free(json);
 }
 
