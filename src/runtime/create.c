@@ -27,6 +27,7 @@
 #include "oci/state.h"
 #include "runtime/container.h"
 #include "runtime/pidfile.h"
+#include "runtime/rootless.h"
 #include "runtime/sync.h"
 
 static void ctx_init(struct container_ctx *ctx, const struct create_opts *opts)
@@ -325,7 +326,7 @@ static int configure_init(struct container_ctx *ctx, struct keel_error *err)
 {
 	const struct oci_linux *l = &ctx->config->linux_;
 	if (ctx->ns_new[OCI_NS_USER] &&
-	    linux_write_id_maps(ctx->pid, &l->uid_mappings, &l->gid_mappings, err) < 0)
+	    rootless_write_id_maps(ctx->pid, l, err) < 0)
 		return -1;
 	if (sync_send(ctx->sync_fd[0], SYNC_GO, NULL) < 0)
 		return keel_error_errno(err, "container init");
@@ -382,7 +383,8 @@ static int make_host_objects(struct container_ctx *ctx, struct keel_error *err)
 		return -1;
 	container_dir_path(o->root, o->id, ctx->dir, err);
 	undo_push(&ctx->undo, undo_state_dir, ctx);
-	if (prepare_cgroups(ctx, err) < 0 || linux_cgroups_create(&ctx->cgroups, err) < 0)
+	if (prepare_cgroups(ctx, err) < 0 ||
+	    rootless_cgroups_create(&ctx->cgroups, &ctx->config->linux_, err) < 0)
 		return -1;
 	undo_push(&ctx->undo, undo_cgroups, ctx);
 	/* limits are in place before any process enters the cgroups */

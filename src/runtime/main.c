@@ -1,6 +1,7 @@
 /* keel: an OCI container runtime with runc's command line. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -11,6 +12,7 @@
 #include "runtime/args.h"
 #include "runtime/commands.h"
 #include "runtime/container.h"
+#include "runtime/rootless.h"
 
 static const struct {
 	const char *name;
@@ -57,16 +59,6 @@ static void usage(FILE *out)
 	    "   --help, -h            show help\n"
 	    "   --version, -v         print the version\n"
 	    "See keel(8).\n");
-}
-
-int command_single_id(struct global_opts *g, int argc, char **argv, int index, const char **id,
-		      struct keel_error *err)
-{
-	if (argc - index != 1)
-		return keel_error_set(err, 0, "\"%s\" requires exactly 1 argument(s)", argv[0]);
-	*id = argv[index];
-	snprintf(g->context, sizeof g->context, "%s %s", argv[0], *id);
-	return 0;
 }
 
 static int open_log(const struct global_opts *g)
@@ -129,7 +121,8 @@ static bool starts_container_processes(const char *command)
 
 int main(int argc, char **argv)
 {
-	struct global_opts g = {.root = KEEL_DEFAULT_ROOT};
+	struct global_opts g = {.root = NULL};
+	char default_root[PATH_MAX];
 	bool help = false, version = false;
 	struct arg_option options[] = {
 	    {"root", NULL, ARG_STRING, &g.root},
@@ -163,6 +156,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "keel: %s\n", err.msg);
 		return 1;
 	}
+	if (!g.root)
+		g.root = rootless_default_root(default_root, sizeof default_root);
 	if (open_log(&g) < 0)
 		return 1;
 	for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
