@@ -354,13 +354,13 @@ teardown() { keel_teardown; }
 
 @test "start of a process that exits at once succeeds, every time" {
 	# start must not race with the user process exiting: it has started it.
-	local i id
+	local round id
 	set_args true
-	for i in $(seq 10); do
+	for round in $(seq 10); do
 		id=$(new_id)
 		rt create --bundle "$BUNDLE" "$id" </dev/null >/dev/null
 		run --separate-stderr rt start "$id"
-		[ "$status" -eq 0 ] || fail "start #$i failed: $stderr"
+		[ "$status" -eq 0 ] || fail "start #$round failed: $stderr"
 		wait_for_status "$id" stopped
 		rt delete "$id"
 	done
