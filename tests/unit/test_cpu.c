@@ -393,6 +393,34 @@ static void sstc_raises_stip(void **state)
 
 static void builtin_firmware_ecall(void **state);
 
+/* the architectural state can be saved and put back (snapshot/restore) */
+static void arch_state_save_and_restore(void **state)
+{
+	struct cpu_fixture *f = *state;
+	struct hart *h = f->hart;
+	struct hart_state *s = hart_arch_state(h);
+	cpu_load(f, "	li a0, 0\n"
+		    "1:	addi a0, a0, 1\n"
+		    "	wfi\n"
+		    "	j 1b\n");
+	cpu_run(f);
+	assert_int_equal(cpu_x(f, 10), 1);
+	struct hart_state saved = *s;
+	for (int i = 0; i < 2; i++) {
+		s->wfi = false; /* as if an interrupt had woken it */
+		cpu_run(f);
+	}
+	assert_int_equal(cpu_x(f, 10), 3);
+	*s = saved;
+	hart_state_changed(h);
+	assert_int_equal(cpu_x(f, 10), 1);
+	assert_true(hart_is_waiting(h));
+	s->wfi = false;
+	cpu_run(f);
+	assert_int_equal(cpu_x(f, 10), 2);
+	assert_int_equal(hart_get_pc(h), saved.pc); /* round the loop to the same wfi */
+}
+
 /* the decoded-page cache is bounded and gives its memory back */
 static void icache_is_bounded(void **state)
 {
@@ -444,6 +472,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(sstc_raises_stip, cpu_fixture_setup,
 					    cpu_fixture_teardown),
 	    cmocka_unit_test_setup_teardown(builtin_firmware_ecall, cpu_fixture_setup,
+					    cpu_fixture_teardown),
+	    cmocka_unit_test_setup_teardown(arch_state_save_and_restore, cpu_fixture_setup,
 					    cpu_fixture_teardown),
 	    cmocka_unit_test(icache_is_bounded),
 	};
