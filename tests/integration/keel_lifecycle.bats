@@ -300,6 +300,7 @@ teardown() { keel_teardown; }
 	done
 	! { [ -d "/proc/$pid" ] && grep -q sleep "/proc/$pid/cmdline" 2>/dev/null; }
 	[ -z "$(procs_under "$TEST_TMP")" ]
+	[ -z "$(cgroups_named "$id")" ] || fail "cgroups left: $(cgroups_named "$id")"
 }
 
 @test "delete --force of a created container" {

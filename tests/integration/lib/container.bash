@@ -214,11 +214,18 @@ cgroups_named() {
 	find /sys/fs/cgroup -mindepth 2 -type d -name "*$1*" 2>/dev/null | sort
 }
 
+# Removes them, deepest first; a cgroup whose killed processes are still
+# exiting is busy for a moment, so retry (bounded, 5 s).
 remove_cgroups_named() {
-	local d
-	cgroups_named "$1" | sort -r | while read -r d; do
-		rmdir "$d" 2>/dev/null || true
+	local d i
+	for i in $(seq 50); do
+		for d in $(cgroups_named "$1" | sort -r); do
+			rmdir "$d" 2>/dev/null || true
+		done
+		[ -z "$(cgroups_named "$1")" ] && return 0
+		sleep 0.1
 	done
+	echo "teardown: cgroups left: $(cgroups_named "$1")" >&2
 }
 
 # The stderr of the last `run --separate-stderr` is one line naming WORD.
