@@ -447,13 +447,46 @@ static int setup(struct container_ctx *ctx, struct init_state *st, struct keel_e
 	return wait_cgroups(ctx, st, err);
 }
 
-/* Blocks until `keel start` opens the fifo for reading, then tells it we
- * are going (one byte). */
+/* The state the init got during create says "creating"; once start has
+ * been called the container is "created", the status startContainer hooks
+ * are to see. The text is compact JSON from oci_state_spec_json_compact. */
+static void mark_created(char *json)
+{
+	static const char creating[] = "\"status\":\"creating\"";
+	static const char created[] = "\"status\":\"created\"";
+	char *at = strstr(json, creating);
+	if (!at)
+		return;
+	memcpy(at, created, sizeof created - 1);
+	char *rest = at + sizeof creating - 1;
+	memmove(at + sizeof created - 1, rest, strlen(rest) + 1);
+}
+
+/* startContainer hooks, in the container after start was called. */
+static int run_start_hooks(struct container_ctx *ctx, struct init_state *st)
+{
+	struct keel_error err = {0};
+	if (!ctx->config->has_hooks)
+		return 0;
+	mark_created(st->hooks_state.text);
+	if (linux_hooks_run(&ctx->config->hooks.start_container, "startContainer",
+			    st->hooks_state.text, &err) < 0) {
+		dprintf(2, "keel: %s\n", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Blocks until `keel start` opens the fifo for reading, runs the
+ * startContainer hooks, then tells it we are going (one byte): a failing
+ * hook closes the fifo unwritten, and start reports the failure. */
 static int wait_for_start(struct container_ctx *ctx, struct init_state *st)
 {
 	if (ctx->opts->foreground) {
 		struct keel_error err;
-		return sync_expect(ctx->sync_fd[1], SYNC_START, &err);
+		if (sync_expect(ctx->sync_fd[1], SYNC_START, &err) < 0)
+			return -1;
+		return run_start_hooks(ctx, st);
 	}
 	char name[16];
 	snprintf(name, sizeof name, "%d", ctx->fifo_fd);
@@ -461,8 +494,12 @@ static int wait_for_start(struct container_ctx *ctx, struct init_state *st)
 	do
 		fd = openat(st->procfd_dir, name, O_WRONLY | O_CLOEXEC);
 	while (fd < 0 && errno == EINTR);
-	if (fd < 0 || write(fd, "0", 1) != 1)
+	if (fd < 0)
 		return -1;
+	if (run_start_hooks(ctx, st) < 0 || write(fd, "0", 1) != 1) {
+		close(fd);
+		return -1;
+	}
 	close(fd);
 	return 0;
 }
@@ -491,12 +528,6 @@ void container_init(struct container_ctx *ctx)
 	}
 	if (sync_send(sync, SYNC_READY, NULL) < 0 || wait_for_start(ctx, &st) < 0)
 		_exit(1);
-	if (ctx->config->has_hooks &&
-	    linux_hooks_run(&ctx->config->hooks.start_container, "startContainer",
-			    st.hooks_state.text, &err) < 0) {
-		dprintf(2, "keel: %s\n", err.msg);
-		_exit(1);
-	}
 	/* with noNewPrivileges, the filter is the last thing before execve */
 	if (install_seccomp(ctx, &st, LINUX_SECCOMP_BEFORE_EXEC, &err) < 0) {
 		dprintf(2, "keel: %s\n", err.msg);

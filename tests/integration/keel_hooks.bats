@@ -59,7 +59,8 @@ nothing_left() {
 	pid=$(state_of "$id" pid)
 	check_state prestart "$id" creating
 	check_state createRuntime "$id" creating
-	check_state poststart "$id" running
+	# runc 1.1 reports "created" here, before its own state says running
+	if is_keel; then check_state poststart "$id" running; else check_state poststart "$id" created; fi
 	[ "$(jq .pid "$OUT/prestart.json")" = "$pid" ]
 	[ "$(jq .pid "$OUT/createRuntime.json")" = "$pid" ]
 	[ "$(jq .pid "$OUT/poststart.json")" = "$pid" ]
@@ -76,7 +77,9 @@ nothing_left() {
 	id=$(start_container sleep 1000)
 	pid=$(state_of "$id" pid)
 	check_state createContainer "$id" creating
-	[ "$(jq .pid "$OUT/createContainer.json")" = "$pid" ]
+	if is_keel; then
+		[ "$(jq .pid "$OUT/createContainer.json")" = "$pid" ]
+	fi
 	[ "$(cat "$OUT/cc.mnt")" = "$(readlink "/proc/$pid/ns/mnt")" ]
 	[ "$(cat "$OUT/cc.mnt")" != "$(readlink /proc/self/ns/mnt)" ]
 }
@@ -94,9 +97,10 @@ SH
 	id=$(start_container sleep 1000)
 	pid=$(state_of "$id" pid)
 	cp "$BUNDLE/rootfs/start.json" "$OUT/startContainer.json"
-	check_state startContainer "$id" creating ||
-		check_state startContainer "$id" created
-	[ "$(jq .pid "$OUT/startContainer.json")" = "$pid" ]
+	check_state startContainer "$id" created
+	if is_keel; then
+		[ "$(jq .pid "$OUT/startContainer.json")" = "$pid" ]
+	fi
 	[ "$(cat "$BUNDLE/rootfs/start.mnt")" = "$(readlink "/proc/$pid/ns/mnt")" ]
 }
 
@@ -145,9 +149,9 @@ SH
 	local id
 	id=$(new_id)
 	run --separate-stderr rt create --bundle "$BUNDLE" "$id" </dev/null
-	assert_one_line_error createRuntime
+	assert_one_line_error hook
 	if is_keel; then
-		[[ $stderr == *"timed out"* ]]
+		[[ $stderr == *createRuntime*"timed out"* ]]
 	fi
 	! pgrep -f "sleep $SLOW" >/dev/null || fail "the hook still runs"
 	nothing_left "$id"
@@ -161,9 +165,9 @@ SH
 		hook "$stage" "exit 3"
 		id=$(new_id)
 		run --separate-stderr rt create --bundle "$BUNDLE" "$id" </dev/null
-		assert_one_line_error "$stage"
+		assert_one_line_error hook
 		if is_keel; then
-			[[ $stderr == *"exit status 3"* ]] || fail "$stage: $stderr"
+			[[ $stderr == *"$stage"*"exit status 3"* ]] || fail "$stage: $stderr"
 		fi
 		nothing_left "$id"
 	done
@@ -176,7 +180,10 @@ SH
 	id=$(new_id)
 	rt create --bundle "$BUNDLE" "$id" </dev/null >/dev/null
 	run rt start "$id"
-	[ "$status" -ne 0 ]
+	# runc 1.1 reports the error but exits 0
+	if is_keel; then
+		[ "$status" -ne 0 ]
+	fi
 	[ ! -e "$BUNDLE/rootfs/ran" ]
 	[ -z "$(procs_under "$TEST_TMP")" ] || fail "processes left: $(procs_under "$TEST_TMP")"
 }
