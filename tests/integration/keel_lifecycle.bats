@@ -426,3 +426,11 @@ teardown() { keel_teardown; }
 	assert_one_line_error "$CID-nonexistent"
 	[[ $stderr == "keel: state $CID-nonexistent: "* ]]
 }
+
+@test "keel: the JSON log carries the same message as stderr" {
+	is_keel || skip "keel's message format (KEEL_BIN=$KEEL_BIN)"
+	echo '{"ociVersion": 1' >"$BUNDLE/config.json"
+	run --separate-stderr rt --log "$TEST_TMP/log.json" --log-format json create --bundle "$BUNDLE" "$CID-bad"
+	assert_one_line_error "$CID-bad"
+	jq -e -s --arg m "${stderr#keel: }" 'any(.[]; .level == "error" and .msg == $m)' "$TEST_TMP/log.json"
+}
