@@ -508,7 +508,13 @@ void container_init(struct container_ctx *ctx)
 {
 	struct init_state st = {.procfd_dir = -1, .pty_slave = -1};
 	struct keel_error err = {0};
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* Not dumpable, so that nothing in the container can open our
+	 * /proc/<pid>/exe or memory; except that a rootless keel must still
+	 * write our uid_map, which needs /proc/<pid> to be the user's: then
+	 * only once it has (no container code runs before). */
+	bool maps_pending = ctx->ns_new[OCI_NS_USER] && geteuid() != 0;
+	if (!maps_pending)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	reset_signals();
 	/* keel's end of the socket, and the lock `start` will want */
 	close(ctx->sync_fd[0]);
@@ -518,6 +524,8 @@ void container_init(struct container_ctx *ctx)
 	int sync = ctx->sync_fd[1];
 	if (sync_expect(sync, SYNC_GO, &err) < 0)
 		_exit(1);
+	if (maps_pending)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	if (setup(ctx, &st, &err) < 0) {
 		/* a message left unread when we exit would reset the socket and
 		 * lose our ERROR on keel's side: take CGROUPS_DONE first */
