@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/syscall.h>
@@ -14,33 +15,34 @@
 #include "runtime/container.h"
 #include "runtime/lifecycle_hooks.h"
 
+/* The init writes one byte into the fifo once start has opened it. */
+static bool got_byte(int fd)
+{
+	char byte;
+	return read(fd, &byte, 1) == 1;
+}
+
 /* Waits for the init's byte on the fifo, or for the init to die (then the
- * fifo would never be written). */
+ * fifo would never be written). The byte may already be there from an
+ * init that wrote it and went on to exec and exit at once: the fifo is
+ * read before the init is declared gone. */
 static int release_init(const char *fifo, const struct oci_state *state, struct keel_error *err)
 {
 	cleanup_close int fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return keel_error_errno(err, "exec fifo");
-	/* a fifo that never gets a writer never wakes poll: watch the init too */
 	cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, state->pid, 0);
-	if (pidfd < 0 || !linux_proc_alive(state->pid, state->pid_start_time))
-		return keel_error_set(err, 0, "container init exited before start");
 	struct pollfd fds[2] = {{.fd = fd, .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
 	for (;;) {
-		int n = poll(fds, 2, -1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
+		if (got_byte(fd))
+			return 0;
+		if (pidfd < 0 || !linux_proc_alive(state->pid, state->pid_start_time) ||
+		    (fds[1].revents & POLLIN))
+			return got_byte(fd)
+				   ? 0
+				   : keel_error_set(err, 0, "container init exited before start");
+		if (poll(fds, 2, -1) < 0 && errno != EINTR)
 			return keel_error_errno(err, "exec fifo");
-		if (fds[0].revents & POLLIN) {
-			char byte;
-			if (read(fd, &byte, 1) == 1)
-				return 0;
-		}
-		if (fds[1].revents & POLLIN)
-			return keel_error_set(err, 0, "container init exited before start");
-		if (fds[0].revents & POLLHUP)
-			return keel_error_set(err, 0, "container init exited before start");
 	}
 }
 
