@@ -35,17 +35,17 @@ static int image_size(int fd, const char *path, uint64_t *size, struct keel_erro
 {
 	struct stat st;
 	if (fstat(fd, &st) < 0)
-		return keel_error_errno(err, "stat %s", path);
+		return keel_error_errno(err, "stat");
 	if (S_ISREG(st.st_mode)) {
 		*size = (uint64_t)st.st_size;
 		return 0;
 	}
 	if (S_ISBLK(st.st_mode)) {
 		if (ioctl(fd, BLKGETSIZE64, size) < 0)
-			return keel_error_errno(err, "%s: BLKGETSIZE64", path);
+			return keel_error_errno(err, "BLKGETSIZE64");
 		return 0;
 	}
-	return keel_error_set(err, 0, "%s: not a regular file or block device", path);
+	return keel_error_set(err, 0, "not a regular file or block device");
 }
 
 /* Two machines writing one image corrupt it: a writer holds an exclusive
@@ -55,8 +55,8 @@ static int lock_image(int fd, const char *path, bool read_only, struct keel_erro
 	if (flock(fd, (read_only ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0)
 		return 0;
 	if (errno == EWOULDBLOCK)
-		return keel_error_set(err, 0, "%s: in use by another process", path);
-	return keel_error_errno(err, "lock %s", path);
+		return keel_error_set(err, 0, "in use by another process");
+	return keel_error_errno(err, "cannot lock");
 }
 
 /* Punching a hole past the end of the file changes nothing, but tells
@@ -83,12 +83,12 @@ int blk_image_open(const char *spec, struct blk_image *img, struct keel_error *e
 		return keel_error_set(err, 0, "expected FILE[,ro]");
 	cleanup_close int fd = open(copy, (img->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (fd < 0)
-		return keel_error_errno(err, "open %s", copy);
+		return keel_error_errno(err, "cannot open");
 	if (lock_image(fd, copy, img->read_only, err) < 0 ||
 	    image_size(fd, copy, &img->size, err) < 0)
 		return -1;
 	if (img->size < 512)
-		return keel_error_set(err, 0, "%s: smaller than one 512-byte sector", copy);
+		return keel_error_set(err, 0, "smaller than one 512-byte sector");
 	img->can_discard = !img->read_only && can_punch_holes(fd, img->size);
 	img->path = steal_pointer(&copy);
 	img->fd = steal_fd(&fd);

@@ -15,7 +15,8 @@ struct blk_image {
 	bool can_discard; /* the file punches holes */
 };
 
-/* Parses "FILE[,ro]" and opens FILE; one-line errors name the file. */
+/* Parses "FILE[,ro]" and opens FILE; errors leave naming the file to the
+ * caller's prefix ("--disk FILE: cannot open: No such file or directory"). */
 int blk_image_open(const char *spec, struct blk_image *img, struct keel_error *err);
 void blk_image_close(struct blk_image *img);
 

@@ -6,7 +6,7 @@
  * checked against guest RAM through vm_ram_ptr(), chains are bounded.
  *
  * Creation errors do not repeat the argument: the caller prefixes it
- * ("--disk d.img: open d.img: No such file or directory"). */
+ * ("--disk d.img: cannot open: No such file or directory"). */
 #ifndef KEEL_VM_VIRTIO_H
 #define KEEL_VM_VIRTIO_H
 
