@@ -87,12 +87,12 @@ struct insn {
 	const void *handler; /* label in the interpreter, set by the icache */
 	int32_t imm;	     /* immediate, CSR number, or raw bits for illegal */
 	uint8_t rd, rs1, rs2, rs3;
-	uint8_t len; /* 2 or 4 */
-	uint8_t rm;  /* FP rounding mode field; AMO kind for amo_w/amo_d */
-	uint8_t fop; /* enum fp_op for OP_fp */
-	uint8_t dbl; /* OP_fp: 1 for double precision */
-	uint8_t op;  /* enum cpu_op */
-	uint8_t pad;
+	uint8_t len;	 /* 2 or 4 */
+	uint8_t rm;	 /* FP rounding mode field; AMO kind for amo_w/amo_d */
+	uint8_t fop;	 /* enum fp_op for OP_fp */
+	uint8_t dbl;	 /* OP_fp: 1 for double precision */
+	uint8_t op;	 /* enum cpu_op */
+	uint8_t near;	 /* branch/jal: the target is in the same page (set by the icache) */
 	uint16_t pc_off; /* offset of the instruction in its page */
 };
 

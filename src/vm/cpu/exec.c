@@ -120,6 +120,10 @@ static void decode_slot(struct code_page *cp, struct insn *slot)
 	cpu_decode(raw, slot);
 	slot->handler = handler_for(slot);
 	slot->pc_off = (uint16_t)off;
+	if ((slot->op >= OP_beq && slot->op <= OP_bgeu) || slot->op == OP_jal) {
+		int64_t target = (int64_t)off + slot->imm;
+		slot->near = target >= 0 && target < (int64_t)PAGE_SIZE;
+	}
 }
 
 static uint64_t amo32(unsigned kind, uint32_t old, uint32_t src)
@@ -274,14 +278,15 @@ __attribute__((optimize("no-crossjumping", "no-gcse"))) uint64_t cpu_exec(struct
 	struct code_page *cur_cp = NULL;
 	uint64_t page_va = ~0ull; /* for in-page jumps; ~0 when uncached */
 	uint64_t page_base = 0;	  /* virtual page of ip, so pc = PC */
-	struct tlb_entry *tlb_ld, *tlb_st, *tlb_fe;
+	struct tlb_entry *tlb_ld, *tlb_fe;
+	/* the store TLB follows the load TLB of the same context: one register */
+#define tlb_st (tlb_ld + TLB_SIZE)
 	uint64_t cause = 0, tval = 0;
 
 #define SYNC_CTX()                                                                                 \
 	do {                                                                                       \
 		enum tlb_ctx dc_ = mmu_data_ctx(h);                                                \
 		tlb_ld = h->tlb[dc_][ACC_LOAD];                                                    \
-		tlb_st = h->tlb[dc_][ACC_STORE];                                                   \
 		tlb_fe = h->tlb[mmu_fetch_ctx(h)][ACC_FETCH];                                      \
 	} while (0)
 #define SYNC_INSTRET()                                                                             \
@@ -326,6 +331,17 @@ __attribute__((optimize("no-crossjumping", "no-gcse"))) uint64_t cpu_exec(struct
 			}                                                                          \
 		}                                                                                  \
 		goto lookup;                                                                       \
+	} while (0)
+	/* a direct branch or jal: a target in the same page (known at decode)
+	 * is a slot offset from ip */
+#define BRANCH()                                                                                   \
+	do {                                                                                       \
+		if (likely(ip->near && left > 1)) {                                                \
+			left--;                                                                    \
+			ip += ip->imm / 2;                                                         \
+			DISPATCH();                                                                \
+		}                                                                                  \
+		JUMP(PC + (uint64_t)IMM);                                                          \
 	} while (0)
 	/* in a handler: pc becomes that of the instruction */
 #define EXCEPTION(c, t)                                                                            \
