@@ -26,15 +26,19 @@ echo "host hostname: $(hostname)"
 echo
 
 echo "== keel-vm: RISC-V Linux booting to a shell =="
-if [ -x "$build/keel-vm" ]; then
-	guest=$("$root/scripts/build-guest.sh" --print-dir)
-	if [ -t 0 ]; then
-		echo "(interactive busybox shell; 'poweroff' or Ctrl-a x to leave)"
-		exec "$build/keel-vm" --kernel "$guest/Image" --initrd "$guest/initramfs.cpio" \
-			--disk "$guest/disk.ext4" --net user --append "console=ttyS0 quiet"
-	fi
-	echo "(no terminal: running a scripted session)"
-	printf 'uname -a\ncat /proc/cpuinfo | head -5\nls /\npoweroff\n' |
-		"$build/keel-vm" --kernel "$guest/Image" --initrd "$guest/initramfs.cpio" \
-			--append "console=ttyS0 quiet"
+# The project's own guest (built from Debian packages, cached under ~/.cache/keel).
+eval "$("$root/scripts/build-guest.sh")"
+cp "$KEEL_GUEST_DISK" "$work/disk.ext4"
+vm=("$build/keel-vm" --kernel "$KEEL_GUEST_KERNEL" --initrd "$KEEL_GUEST_INITRAMFS"
+	--disk "$work/disk.ext4" --net user --append "console=ttyS0 quiet")
+if [ -t 0 ] && [ -t 1 ]; then
+	echo "(an interactive busybox shell: 'poweroff' or Ctrl-a x to leave)"
+	"${vm[@]}"
+else
+	echo "(no terminal: a scripted session on the guest's console)"
+	{
+		sleep 1
+		printf '%s\n' 'uname -a' 'grep -m3 -e isa -e mmu /proc/cpuinfo' \
+			'cat /proc/meminfo | head -2' 'ls /dev/vd* /dev/hwrng' 'ip -o -4 addr' 'poweroff'
+	} | "${vm[@]}"
 fi
