@@ -18,7 +18,7 @@ host_traces() {
 	echo "# state"
 	ls -A "$RT_ROOT"
 	echo "# mounts"
-	awk '{print $5}' /proc/self/mountinfo | sort
+	host_mount_points
 	echo "# cgroups"
 	cgroups_named "$ID"
 	echo "# processes"
@@ -26,6 +26,15 @@ host_traces() {
 }
 
 snapshot() { host_traces >"$TEST_TMP/before"; }
+
+# Mount points of the host table, less those of other test runs going on
+# at the same time (their temp dirs: /tmp/keel-it.*, /tmp/keel-ctrd.*,
+# bats' /tmp/bats-run-*), which are not this command's doing.
+host_mount_points() {
+	awk -v own="$TEST_TMP" '{ m = $5 }
+		(m ~ "^/tmp/(keel-it|keel-ctrd|bats-run-)") && index(m "/", own "/") != 1 { next }
+		{ print m }' /proc/self/mountinfo | sort
+}
 
 # rt_fails ARGS...: runs the runtime, which must fail with one line on
 # stderr and leave the host as snapshot found it. With keel, the line must
