@@ -338,7 +338,7 @@ __attribute__((optimize("no-crossjumping", "no-gcse"))) uint64_t cpu_exec(struct
 	do {                                                                                       \
 		if (likely(ip->near && left > 1)) {                                                \
 			left--;                                                                    \
-			ip += ip->imm / 2;                                                         \
+			ip += ip->imm >> 1;                                                        \
 			DISPATCH();                                                                \
 		}                                                                                  \
 		JUMP(PC + (uint64_t)IMM);                                                          \
