@@ -161,8 +161,9 @@ vm_boot_to_shell() {
 	vm_run "true"
 }
 
+# Powers the guest off ("poweroff -f" unless told otherwise).
 vm_power_off() {
-	vm_send "poweroff -f"
+	vm_send "${1:-poweroff -f}"
 	vm_wait_exit
 	[ "$VM_STATUS" -eq 0 ] || {
 		echo "keel-vm exited with status $VM_STATUS after the guest powered off"
@@ -191,7 +192,8 @@ free_port() {
 	local rc=0
 	vm_run "false" >/dev/null || rc=$?
 	[ "$rc" -eq 1 ]
-	vm_power_off
+	# Plain poweroff: busybox signals PID 1 (our /init), which powers off.
+	vm_power_off poweroff
 }
 
 @test "guest: write a file on the virtio-blk ext4 disk, reboot, read it back" {
@@ -207,7 +209,7 @@ free_port() {
 	vm_run "echo $token > /mnt/keel/note.txt && umount /mnt"
 
 	# The machine restarts in place: same keel-vm process, same disk.
-	vm_send "reboot -f"
+	vm_send "reboot"
 	vm_wait_count "KEEL-GUEST-SHELL" 2
 	vm_run "mount -t ext4 /dev/vda /mnt"
 	vm_run 'echo "note=$(cat /mnt/keel/note.txt)"'
