@@ -3,7 +3,7 @@
 #   make test    every suite this machine can run; ends "N passed, N failed"
 #   make bench   keel vs runc vs crun, keel-vm vs QEMU, side by side
 #   make fuzz    the libFuzzer targets, long runs
-.PHONY: all deps build build-asan build-fuzz demo test bench fuzz format format-check clean
+.PHONY: all deps build build-asan build-fuzz guest demo test bench fuzz format format-check clean
 
 all: build
 
@@ -29,10 +29,15 @@ build-asan: deps build-asan/build.ninja
 build-fuzz: deps build-fuzz/build.ninja
 	ninja -C build-fuzz
 
-demo: build
+# The project's own riscv64 guest (kernel, busybox, initramfs, disk), built
+# from Debian packages; cached under ~/.cache/keel, seconds once cached.
+guest: deps
+	scripts/build-guest.sh >/dev/null
+
+demo: build guest
 	scripts/demo.sh
 
-test: build build-asan build-fuzz
+test: build build-asan build-fuzz guest
 	scripts/run-tests.sh
 
 bench: build
