@@ -76,8 +76,8 @@ static int set_apparmor(const struct linux_lsm_paths *paths, const char *profile
 		return keel_error_set(err, 0, "process.apparmorProfile: too long");
 	/* the per-LSM file exists since Linux 5.8; older kernels have only
 	 * the shared one */
-	const char *path = access(paths->apparmor_exec, F_OK) == 0 ? paths->apparmor_exec
-								    : paths->exec;
+	const char *path =
+	    access(paths->apparmor_exec, F_OK) == 0 ? paths->apparmor_exec : paths->exec;
 	if (write_attr(path, value, err) < 0)
 		return keel_error_prefix(err, "process.apparmorProfile");
 	return 0;

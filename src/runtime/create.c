@@ -325,8 +325,7 @@ static int adopt_init(struct container_ctx *ctx, struct keel_error *err)
 static int configure_init(struct container_ctx *ctx, struct keel_error *err)
 {
 	const struct oci_linux *l = &ctx->config->linux_;
-	if (ctx->ns_new[OCI_NS_USER] &&
-	    rootless_write_id_maps(ctx->pid, l, err) < 0)
+	if (ctx->ns_new[OCI_NS_USER] && rootless_write_id_maps(ctx->pid, l, err) < 0)
 		return -1;
 	if (sync_send(ctx->sync_fd[0], SYNC_GO, NULL) < 0)
 		return keel_error_errno(err, "container init");

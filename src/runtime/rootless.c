@@ -171,8 +171,9 @@ int rootless_cgroups_create(struct linux_cgroups *cg, const struct oci_linux *l,
 	}
 	cg->len = kept;
 	if (dropped && rootless_wants_limits(l))
-		return keel_error_set(err, 0,
-				      "config.json: linux.resources: cannot be applied rootless: no "
-				      "writable delegated cgroup on this host");
+		return keel_error_set(
+		    err, 0,
+		    "config.json: linux.resources: cannot be applied rootless: no "
+		    "writable delegated cgroup on this host");
 	return linux_cgroups_create(cg, err);
 }
