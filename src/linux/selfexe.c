@@ -4,7 +4,7 @@
  * a fork, so its exe is whatever keel was started from; the only way to
  * change a process's exe without CAP_SYS_RESOURCE (which these hosts do not
  * grant) is execve. One exec of keel (~225 KiB, four shared libraries) plus
- * a kernel-side copy into tmpfs costs about half a millisecond, and only
+ * a kernel-side copy into tmpfs costs about a millisecond, and only
  * `create`, `run` and `exec` pay it, and only where the container could
  * write the binary at all (see writable_by_containers). The other defences
  * cost nothing and stay: the init is not dumpable from its first instruction (its
