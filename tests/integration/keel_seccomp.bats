@@ -182,6 +182,34 @@ term=0" ]
 	[[ $output == *"NoNewPrivs:"*0* ]]
 }
 
+@test "with noNewPrivileges, the runtime's own setup is not filtered (capset denied)" {
+	deny '["capset"]' SCMP_ACT_KILL_PROCESS
+	sh_in_container 'echo alive'
+	[ "$output" = alive ]
+}
+
+@test "without noNewPrivileges, the filter is in place before the capabilities are set" {
+	cfg '.process.noNewPrivileges = false'
+	deny '["capset"]' SCMP_ACT_ERRNO
+	set_args echo alive
+	local id
+	id=$(new_id)
+	run --separate-stderr rt run --bundle "$BUNDLE" "$id" </dev/null
+	[ "$status" -ne 0 ]
+	[[ $output != *alive* ]]
+}
+
+@test "with noNewPrivileges, keel loads the filter as the last step before execve" {
+	is_keel || skip "runc loads it before the exec fifo and its last syncs"
+	# the init's last syscalls (sync socket, exec fifo, capabilities, fds)
+	# all kill; busybox true itself makes none of them
+	deny '["openat", "open", "write", "close", "sendmsg", "sendto", "recvmsg", "recvfrom",
+		"read", "fcntl", "close_range", "capset", "setresuid", "setgroups"]' \
+		SCMP_ACT_KILL_PROCESS
+	in_container true
+	[ "$status" -eq 0 ]
+}
+
 @test "with a non-root user and no capabilities the filter still loads" {
 	cfg '.process.user = {uid: 1000, gid: 1000} | .process.capabilities = {}'
 	deny '["mkdir", "mkdirat"]' SCMP_ACT_ERRNO '{"errnoRet": 38}'
