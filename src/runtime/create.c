@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/log.h"
 #include "linux/cgroup_resources.h"
 #include "linux/hooks.h"
 #include "linux/lsm.h"
@@ -23,6 +24,7 @@
 #include "linux/process.h"
 #include "linux/proc.h"
 #include "linux/seccomp_filter.h"
+#include "linux/selfexe.h"
 #include "linux/terminal.h"
 #include "oci/state.h"
 #include "runtime/container.h"
@@ -406,6 +408,18 @@ static int make_host_objects(struct container_ctx *ctx, struct keel_error *err)
 	return 0;
 }
 
+/* CVE-2019-5736: where the container could reach a keel process, keel
+ * starts over from a sealed copy of itself (nothing is made yet). */
+static int protect_binary(struct container_ctx *ctx, struct keel_error *err)
+{
+	const struct oci_process *p = &ctx->config->process;
+	bool own_pid_ns = ctx->ns_new[OCI_NS_PID] && ctx->ns_fd[OCI_NS_PID] < 0;
+	uint64_t bounding = p->has_capabilities ? p->capabilities.bounding : 0;
+	if (!linux_selfexe_needed(own_pid_ns, bounding))
+		return 0;
+	return linux_selfexe_seal(err);
+}
+
 int container_create(const struct create_opts *opts, struct container_ctx *ctx,
 		     struct keel_error *err)
 {
@@ -416,13 +430,16 @@ int container_create(const struct create_opts *opts, struct container_ctx *ctx,
 		return keel_error_set(err, 0,
 				      "--systemd-cgroup: systemd is not running on this host "
 				      "(no /run/systemd/system)");
-	if (load_bundle(ctx, err) < 0 || make_host_objects(ctx, err) < 0 ||
-	    enter_children_namespaces(ctx, err) < 0 || spawn_init(ctx, err) < 0 ||
-	    leave_children_namespaces(ctx, err) < 0 || configure_init(ctx, err) < 0 ||
-	    create_state_write(ctx, err) < 0)
+	if (load_bundle(ctx, err) < 0 || protect_binary(ctx, err) < 0 ||
+	    make_host_objects(ctx, err) < 0 || enter_children_namespaces(ctx, err) < 0 ||
+	    spawn_init(ctx, err) < 0 || leave_children_namespaces(ctx, err) < 0 ||
+	    configure_init(ctx, err) < 0 || create_state_write(ctx, err) < 0)
 		goto fail;
 	if (opts->pid_file && pidfile_write(opts->pid_file, ctx->pid, err) < 0)
 		goto fail;
+	log_debug("create %s: init %d, bundle %s, cgroups %s (%zu hierarchies) at %s", opts->id,
+		  (int)ctx->pid, ctx->bundle, linux_cgroup_layout_name(ctx->cgroups.layout),
+		  ctx->cgroups.len, ctx->cgroups.inner);
 	return 0;
 fail:
 	undo_run(&ctx->undo);
