@@ -293,10 +293,11 @@ static void home_for(uid_t uid, char *out, size_t size)
 		return;
 	char line[1024];
 	while (fgets(line, sizeof line, f)) {
-		char *fields[7] = {0}, *save = NULL;
+		/* strsep keeps empty fields ("keel:x:1000:1000::/home/keel:/bin/sh") */
+		char *fields[7] = {0}, *rest = line;
 		int n = 0;
-		for (char *t = strtok_r(line, ":\n", &save); t && n < 7;
-		     t = strtok_r(NULL, ":\n", &save))
+		line[strcspn(line, "\n")] = '\0';
+		for (char *t; n < 7 && (t = strsep(&rest, ":"));)
 			fields[n++] = t;
 		if (n >= 6 && strtoul(fields[2], NULL, 10) == uid) {
 			snprintf(out, size, "HOME=%s", fields[5]);
