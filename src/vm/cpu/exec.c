@@ -310,7 +310,11 @@ __attribute__((optimize("no-crossjumping", "no-gcse"))) uint64_t cpu_exec(struct
 	} while (0)
 	/* a taken branch or jump: inside the page, index the slots; to another
 	 * page, the fetch TLB inline (its own indirect jump per handler
-	 * predicts better than the shared one in lookup); else lookup */
+	 * predicts better than the shared one in lookup); else lookup. Like
+	 * loops inside a page, this path leaves `attention` to the next
+	 * lookup: whatever sets it synchronously (CSR writes, xRET, MMIO
+	 * stores, SBI calls) goes through lookup itself, the rest waits at
+	 * most until the budget runs out. Tracing never fills the fetch TLB. */
 #define JUMP(target)                                                                               \
 	do {                                                                                       \
 		uint64_t t_ = (target);                                                            \
@@ -320,7 +324,7 @@ __attribute__((optimize("no-crossjumping", "no-gcse"))) uint64_t cpu_exec(struct
 			DISPATCH();                                                                \
 		}                                                                                  \
 		pc = t_;                                                                           \
-		if (likely(left > 0 && !h->attention)) {                                           \
+		if (likely(left > 0)) {                                                            \
 			struct tlb_entry *e_ = &tlb_fe[(t_ >> PAGE_SHIFT) & (TLB_SIZE - 1)];       \
 			if (likely(e_->tag == (t_ & PAGE_MASK))) {                                 \
 				cur_cp = (struct code_page *)e_->addend;                           \
