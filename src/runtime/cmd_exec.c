@@ -56,6 +56,7 @@ struct exec_plan {
 	int root_fd;	/* /proc/<init>/root */
 	int console_fd; /* console socket or keel's relay, -1 */
 	int sync[2];
+	int own_pid_ns, own_time_ns; /* keel's own, to go back to after the fork */
 	unsigned int preserve_fds;
 	char **env;
 };
@@ -394,6 +395,14 @@ static int enter_cgroups(const struct oci_state *s, pid_t pid, struct keel_error
 
 static int join_for_children(struct exec_plan *plan, struct keel_error *err)
 {
+	/* remembered to go back once the child is made: threads keel (or a
+	 * sanitizer) starts later must not land in the container's PID ns */
+	if (plan->ns_fd[OCI_NS_PID] >= 0 &&
+	    (plan->own_pid_ns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC)) < 0)
+		return keel_error_errno(err, "/proc/self/ns/pid");
+	if (plan->ns_fd[OCI_NS_TIME] >= 0 &&
+	    (plan->own_time_ns = open("/proc/self/ns/time", O_RDONLY | O_CLOEXEC)) < 0)
+		return keel_error_errno(err, "/proc/self/ns/time");
 	if (plan->ns_fd[OCI_NS_PID] >= 0 &&
 	    linux_ns_join(plan->ns_fd[OCI_NS_PID], CLONE_NEWPID, "pid", err) < 0)
 		return -1;
@@ -408,11 +417,13 @@ static void plan_release(struct exec_plan *plan)
 	for (int i = 0; i < OCI_NS_COUNT; i++)
 		if (plan->ns_fd[i] >= 0)
 			close(plan->ns_fd[i]);
-	int fds[] = {plan->root_fd, plan->console_fd, plan->sync[0], plan->sync[1]};
+	int fds[] = {plan->root_fd, plan->console_fd, plan->sync[0],
+		     plan->sync[1], plan->own_pid_ns, plan->own_time_ns};
 	for (size_t i = 0; i < sizeof fds / sizeof fds[0]; i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
 	free(plan->seccomp.insns);
+	free(plan->env);
 }
 
 static char **env_with_home(const struct oci_process *p)
@@ -512,6 +523,11 @@ static int start_child(struct exec_run *r, sigset_t *set, pid_t *pid, int *maste
 		exec_child(plan);
 	close(plan->sync[1]);
 	plan->sync[1] = -1;
+	if ((plan->own_pid_ns >= 0 && setns(plan->own_pid_ns, CLONE_NEWPID) < 0) ||
+	    (plan->own_time_ns >= 0 && setns(plan->own_time_ns, CLONE_NEWTIME) < 0)) {
+		kill(*pid, SIGKILL);
+		return keel_error_errno(err, "back to keel's own namespaces");
+	}
 	if (enter_cgroups(r->state, *pid, err) < 0 || write(plan->sync[0], "g", 1) != 1 ||
 	    wait_exec(r, *pid, err) < 0) {
 		kill(*pid, SIGKILL);
@@ -604,6 +620,7 @@ int cmd_exec(struct global_opts *g, int argc, char **argv, struct keel_error *er
 	snprintf(g->context, sizeof g->context, "exec %s", id);
 	struct exec_run r = {.o = &o, .relay = -1};
 	r.plan.root_fd = r.plan.console_fd = r.plan.sync[0] = r.plan.sync[1] = -1;
+	r.plan.own_pid_ns = r.plan.own_time_ns = -1;
 	for (int k = 0; k < OCI_NS_COUNT; k++)
 		r.plan.ns_fd[k] = -1;
 	int rc = 1;

@@ -58,7 +58,7 @@ static FILE *run_ps(char **ps_args, int n, pid_t *child, struct keel_error *err)
 	int fds[2];
 	if (pipe(fds) < 0)
 		return keel_error_errno(err, "pipe"), NULL;
-	char *argv[n + 2];
+	char *argv[n + 3]; /* "ps", the args or "-ef", NULL */
 	argv[0] = "ps";
 	for (int i = 0; i < n; i++)
 		argv[i + 1] = ps_args[i];
