@@ -509,13 +509,12 @@ void container_init(struct container_ctx *ctx)
 {
 	struct init_state st = {.procfd_dir = -1, .pty_slave = -1};
 	struct keel_error err = {0};
-	/* Not dumpable, so that nothing in the container can open our
-	 * /proc/<pid>/exe or memory; except that a rootless keel must still
-	 * write our uid_map, which needs /proc/<pid> to be the user's: then
-	 * only once it has (no container code runs before). */
+	/* Not dumpable (keel is not either), so that nothing in the container
+	 * can open our /proc/<pid>/exe or memory; except that a rootless keel
+	 * must still write our uid_map, which needs /proc/<pid> to be the
+	 * user's: dumpable until it has (no container code runs before). */
 	bool maps_pending = ctx->ns_new[OCI_NS_USER] && geteuid() != 0;
-	if (!maps_pending)
-		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	prctl(PR_SET_DUMPABLE, maps_pending ? 1 : 0, 0, 0, 0);
 	reset_signals();
 	/* keel's end of the socket, and the lock `start` will want */
 	close(ctx->sync_fd[0]);

@@ -111,14 +111,6 @@ static void reserve_stdio(void)
 	}
 }
 
-/* Commands whose children run in a container: they run from a sealed copy
- * of keel (linux/selfexe.h, CVE-2019-5736). */
-static bool starts_container_processes(const char *command)
-{
-	return strcmp(command, "create") == 0 || strcmp(command, "run") == 0 ||
-	       strcmp(command, "exec") == 0;
-}
-
 int main(int argc, char **argv)
 {
 	struct global_opts g = {.root = NULL};
@@ -138,6 +130,9 @@ int main(int argc, char **argv)
 	};
 	struct keel_error err = {0};
 	int i = 1;
+	/* first: a container that execs keel again (CVE-2019-5736) must not
+	 * be able to open our /proc/<pid>/exe, whatever the command */
+	linux_selfexe_init(argv);
 	keel_log_set_program("keel");
 	reserve_stdio();
 	if (args_parse(argc, argv, &i, options, &err) < 0) {
@@ -152,14 +147,15 @@ int main(int argc, char **argv)
 		usage(help || i < argc ? stdout : stderr);
 		return help || i < argc ? 0 : 1;
 	}
-	if (starts_container_processes(argv[i]) && linux_selfexe_ensure_sealed(argv, &err) < 0) {
-		fprintf(stderr, "keel: %s\n", err.msg);
-		return 1;
-	}
 	if (!g.root)
 		g.root = rootless_default_root(default_root, sizeof default_root);
 	if (open_log(&g) < 0)
 		return 1;
+	/* exec joins a running container: its processes see ours */
+	if (strcmp(argv[i], "exec") == 0 && linux_selfexe_seal(&err) < 0) {
+		report(&g, &err);
+		return 1;
+	}
 	for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
 		if (strcmp(argv[i], commands[c].name) != 0)
 			continue;

@@ -90,6 +90,19 @@ static int sealed_child(char **argv)
 	return SEALED_EXIT_OK;
 }
 
+/* A fresh PID namespace without CAP_SYS_PTRACE needs no copy: nothing in
+ * the container can reach a keel process there (it is not dumpable). */
+static void sealed_copy_only_where_needed(void **state)
+{
+	(void)state;
+	const uint64_t sys_ptrace = 1ULL << 19, kill = 1ULL << 5;
+	assert_false(linux_selfexe_needed(true, 0));
+	assert_false(linux_selfexe_needed(true, kill));
+	assert_true(linux_selfexe_needed(true, kill | sys_ptrace));
+	assert_true(linux_selfexe_needed(false, 0));
+	assert_true(linux_selfexe_needed(false, kill));
+}
+
 /* ---- rootless --------------------------------------------------------- */
 
 static void limits_need_a_cgroup_devices_do_not(void **state)
@@ -165,6 +178,7 @@ int main(int argc, char **argv)
 	    cmocka_unit_test(plain_memfd_is_not_sealed),
 	    cmocka_unit_test(regular_file_is_not_sealed),
 	    cmocka_unit_test(reexec_runs_from_a_sealed_copy),
+	    cmocka_unit_test(sealed_copy_only_where_needed),
 	    cmocka_unit_test(limits_need_a_cgroup_devices_do_not),
 	    cmocka_unit_test(state_root_follows_the_user),
 	};
