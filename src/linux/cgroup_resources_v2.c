@@ -69,8 +69,29 @@ static int write_max(const char *dir, const char *file, int64_t v, const char *f
 		     : cg_write_i64(dir, file, v, field, err);
 }
 
+/* v1 refuses a limit below the usage (EBUSY); v2 takes it and OOM-kills
+ * the container. Refused here as on v1, so that an update cannot kill. */
+static int check_above_usage(const char *dir, int64_t limit, struct keel_error *err)
+{
+	char path[PATH_MAX + 32];
+	snprintf(path, sizeof path, "%s/memory.current", dir);
+	cleanup_free char *text = NULL;
+	struct keel_error ignored;
+	if (limit < 0 || linux_read_file(path, 64, &text, &ignored) < 0)
+		return 0;
+	int64_t usage = strtoll(text, NULL, 10);
+	if (limit >= usage)
+		return 0;
+	return keel_error_set(err, EBUSY,
+			      "linux.resources.memory.limit: write %s/memory.max: %" PRId64
+			      " is below the current usage %" PRId64 " (memory.current)",
+			      dir, limit, usage);
+}
+
 int cg_v2_memory(const char *dir, const struct oci_memory *m, struct keel_error *err)
 {
+	if (m->has_limit && check_above_usage(dir, m->limit, err) < 0)
+		return -1;
 	int64_t swap_max = -2;
 	if (m->has_swap &&
 	    linux_memory_swap_v2(m->swap, m->limit, m->has_limit, &swap_max, err) < 0)
