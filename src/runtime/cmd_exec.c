@@ -264,7 +264,9 @@ static int load_seccomp_at(struct exec_plan *plan, enum linux_seccomp_when at,
 		return 0;
 	/* keel passes it on to linux.seccomp.listenerPath, as runc does */
 	char ack;
-	int rc = linux_send_fd(plan->sync[1], listener, "seccomp", err);
+	int rc = 0;
+	if (linux_send_fd(plan->sync[1], listener, "seccomp", err) < 0)
+		rc = keel_error_errno(err, "seccomp listener: pass it to keel");
 	close(listener);
 	if (rc == 0 && read(plan->sync[1], &ack, 1) != 1)
 		rc = keel_error_set(err, 0, "seccomp listener: keel did not take it");
