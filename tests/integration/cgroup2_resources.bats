@@ -161,7 +161,7 @@ expect_ok() {
 	expect_ok update_pids_max
 	expect_ok update_cpu_max
 }
-@test "cgroup v2: an update the kernel refuses names the field and memory.max" { expect_ok update_refused_names_file; }
+@test "cgroup v2: an update below the usage is refused naming the field and memory.max; the container runs on" { expect_ok update_refused_names_file; }
 @test "cgroup v2: exec joins the container's cgroup; its exit status passes through" {
 	expect_ok exec_joins_cgroup
 	expect_ok exec_exit_status
