@@ -316,9 +316,13 @@ static __attribute__((noreturn)) void exec_child(struct exec_plan *plan)
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* the namespaces while keel moves us into the cgroups (a v1 move waits
+	 * for an RCU grace period); nothing of the process before that */
+	if (join_container(plan, &err) < 0)
+		child_fail(sync, &err, 1);
 	if (read(sync, &go, 1) != 1)
 		_exit(1);
-	if (join_container(plan, &err) < 0 || apply_process(plan, path, sizeof path, &err) < 0)
+	if (apply_process(plan, path, sizeof path, &err) < 0)
 		child_fail(sync, &err, 1);
 	execve(path, plan->proc->args.items, plan->env);
 	keel_error_errno(&err, "exec %s", path);
