@@ -83,8 +83,9 @@ void machine_fdt_desc(const struct machine_boot *boot, const struct vm_options *
 		desc->initrd_start = boot->layout.initrd_start;
 		desc->initrd_end = boot->layout.initrd_end;
 	}
-	/* disks, then networks, then the rng: the order Linux names them */
-	unsigned n = opts->ndisks + opts->nnets + 1;
+	/* disks, then networks, then the rng: the order Linux names them;
+	 * the virtio-console last */
+	unsigned n = opts->ndisks + opts->nnets + 1 + (opts->console == VM_CONSOLE_VIRTIO);
 	desc->virtio_slots = (1u << n) - 1;
 }
 

@@ -1,4 +1,4 @@
-/* Serial console host side. */
+/* The guest console's host side. */
 #include "vm/machine/console.h"
 
 #include <errno.h>
@@ -15,12 +15,41 @@ static void console_tx(void *opaque, uint8_t byte)
 		console_flush(con);
 }
 
+void console_write(struct console *con, const uint8_t *buf, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		console_tx(con, buf[i]);
+}
+
+static size_t uart_sink_room(void *opaque)
+{
+	return uart_input_room(opaque);
+}
+
+/* Only what the guest has opened the port for, like the room test. */
+static size_t uart_sink_receive(void *opaque, const uint8_t *buf, size_t n)
+{
+	size_t room = uart_input_room(opaque);
+	return uart_receive(opaque, buf, n < room ? n : room);
+}
+
 void console_init(struct console *con, struct uart *uart, int in_fd, int out_fd)
 {
-	*con =
-	    (struct console){.uart = uart, .in_fd = in_fd, .out_fd = out_fd, .in_open = in_fd >= 0};
+	*con = (struct console){
+	    .uart = uart,
+	    .sink = {.room = uart_sink_room, .receive = uart_sink_receive, .opaque = uart},
+	    .sbi_input = true,
+	    .in_fd = in_fd,
+	    .out_fd = out_fd,
+	    .in_open = in_fd >= 0};
 	uart->tx = console_tx;
 	uart->tx_opaque = con;
+}
+
+void console_set_sink(struct console *con, const struct console_sink *sink)
+{
+	con->sink = *sink;
+	con->sbi_input = false;
 }
 
 void console_flush(struct console *con)
@@ -67,14 +96,17 @@ void console_input(struct console *con, const uint8_t *buf, size_t n)
 	}
 }
 
-void console_feed_uart(struct console *con)
+void console_feed(struct console *con)
 {
-	size_t n = con->in_len - con->in_pos, room = uart_input_room(con->uart);
-	con->in_pos += uart_receive(con->uart, con->in_buf + con->in_pos, n < room ? n : room);
+	size_t n = con->in_len - con->in_pos;
+	if (n)
+		con->in_pos += con->sink.receive(con->sink.opaque, con->in_buf + con->in_pos, n);
 }
 
 int console_getchar(struct console *con)
 {
+	if (!con->sbi_input)
+		return -1; /* input belongs to another device */
 	/* from now on stdin is read for the SBI too, not only for the UART */
 	con->sbi_reader = true;
 	if (con->in_pos == con->in_len)
@@ -93,15 +125,15 @@ static void read_input(struct console *con)
 		return;
 	}
 	console_input(con, buf, (size_t)n);
-	console_feed_uart(con);
+	console_feed(con);
 }
 
-/* Reads input only while the previous batch is consumed and the FIFO has
+/* Reads input only while the previous batch is consumed and the sink has
  * room: a pipe's content then waits in the pipe, not in our buffers. */
 static bool wants_input(const struct console *con)
 {
 	return con->in_open && con->in_pos == con->in_len &&
-	       (uart_input_room(con->uart) > 0 || con->sbi_reader);
+	       (con->sink.room(con->sink.opaque) > 0 || con->sbi_reader);
 }
 
 static void console_fill(void *opaque, struct vm_pollset *set, int *timeout_ms)
@@ -109,7 +141,7 @@ static void console_fill(void *opaque, struct vm_pollset *set, int *timeout_ms)
 	struct console *con = opaque;
 	size_t before = con->in_pos;
 	console_flush(con);
-	console_feed_uart(con);
+	console_feed(con);
 	if (con->in_pos != before)
 		*timeout_ms = 0; /* the guest has input (and an interrupt) now: don't sleep */
 	con->poll_index = wants_input(con) ? vm_pollset_add(set, con->in_fd, POLLIN) : -1;

@@ -74,8 +74,11 @@ static int create_virtio(struct machine *m, struct keel_error *err)
 		if (attach_virtio(m, slot, virtio_net_create(m->opts.nets[i], m->loop, err), err) <
 		    0)
 			return keel_error_prefix(err, "--net %s", m->opts.nets[i]);
-	if (attach_virtio(m, slot, virtio_rng_create(err), err) < 0)
+	if (attach_virtio(m, slot++, virtio_rng_create(err), err) < 0)
 		return keel_error_prefix(err, "virtio-rng");
+	if (m->opts.console == VM_CONSOLE_VIRTIO &&
+	    attach_virtio(m, slot, machine_console_virtio_create(&m->console, err), err) < 0)
+		return keel_error_prefix(err, "--console virtio");
 	return 0;
 }
 

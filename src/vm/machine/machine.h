@@ -75,4 +75,8 @@ void machine_fdt_desc(const struct machine_boot *boot, const struct vm_options *
 /* Copies kernel, initrd, firmware and DTB into RAM and resets the harts. */
 int machine_load(struct machine *m, struct keel_error *err);
 
+/* console_virtio.c: a virtio-console that con's input goes to from now on
+ * (its output too); the caller attaches it. NULL on error. */
+struct virtio_mmio *machine_console_virtio_create(struct console *con, struct keel_error *err);
+
 #endif

@@ -7,7 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_KERNEL = 256, OPT_INITRD, OPT_APPEND, OPT_BIOS, OPT_DUMP_DTB, OPT_DISK, OPT_NET };
+enum {
+	OPT_KERNEL = 256,
+	OPT_INITRD,
+	OPT_APPEND,
+	OPT_BIOS,
+	OPT_DUMP_DTB,
+	OPT_DISK,
+	OPT_NET,
+	OPT_CONSOLE
+};
 
 static const struct option long_options[] = {
     {"kernel", required_argument, NULL, OPT_KERNEL},
@@ -17,6 +26,7 @@ static const struct option long_options[] = {
     {"dump-dtb", required_argument, NULL, OPT_DUMP_DTB},
     {"disk", required_argument, NULL, OPT_DISK},
     {"net", required_argument, NULL, OPT_NET},
+    {"console", required_argument, NULL, OPT_CONSOLE},
     {"mem", required_argument, NULL, 'm'},
     {"cpus", required_argument, NULL, 'c'},
     {"help", no_argument, NULL, 'h'},
@@ -38,12 +48,14 @@ void vm_options_usage(void *f)
 	      "                      the built-in SBI\n"
 	      "  --disk FILE[,ro]    virtio-blk disk (repeatable)\n"
 	      "  --net SPEC          virtio-net: user[,hostfwd=...] or tap,ifname=NAME\n"
+	      "  --console uart|virtio  device stdin/stdout are connected to (default uart;\n"
+	      "                      virtio: a virtio-console, the guest's hvc console)\n"
 	      "  --dump-dtb FILE     write the device tree blob and exit\n"
 	      "  -h, --help          this text\n"
 	      "  -V, --version       version\n"
 	      "\n"
-	      "Console: the guest's serial port on stdin/stdout; Ctrl-a x quits,\n"
-	      "Ctrl-a Ctrl-a sends Ctrl-a.\n",
+	      "Console: the guest's serial port (or virtio-console) on stdin/stdout;\n"
+	      "Ctrl-a x quits, Ctrl-a Ctrl-a sends Ctrl-a.\n",
 	      (FILE *)f);
 }
 
@@ -122,6 +134,32 @@ static int add_virtio(const char **list, unsigned *n, const char *opt, const cha
 	return 0;
 }
 
+static int parse_console(struct vm_options *opts, const char *arg, struct keel_error *err)
+{
+	if (opts->console_given)
+		return keel_error_set(err, 0, "--console given twice");
+	if (strcmp(arg, "uart") == 0)
+		opts->console = VM_CONSOLE_UART;
+	else if (strcmp(arg, "virtio") == 0)
+		opts->console = VM_CONSOLE_VIRTIO;
+	else
+		return keel_error_set(err, 0, "--console %s: expected uart or virtio", arg);
+	opts->console_given = true;
+	return 0;
+}
+
+/* A virtio-console takes a slot that disks and networks could have had. */
+static int check_virtio_slots(const struct vm_options *opts, struct keel_error *err)
+{
+	unsigned max = VM_MAX_VIRTIO_ARGS - (opts->console == VM_CONSOLE_VIRTIO);
+	if (opts->ndisks + opts->nnets > max)
+		return keel_error_set(err, 0,
+				      "--console virtio: at most %u disks and networks in all "
+				      "beside it",
+				      max);
+	return 0;
+}
+
 static int set_once(const char **slot, const char *opt, const char *arg, struct keel_error *err)
 {
 	if (*slot)
@@ -162,6 +200,8 @@ static int apply_option(struct vm_options *opts, int opt, const char *arg, struc
 		return add_virtio(opts->disks, &opts->ndisks, "--disk", arg, opts, err);
 	case OPT_NET:
 		return add_virtio(opts->nets, &opts->nnets, "--net", arg, opts, err);
+	case OPT_CONSOLE:
+		return parse_console(opts, arg, err);
 	case 'm':
 		return parse_mem(opts, arg, err);
 	case 'c':
@@ -193,6 +233,8 @@ int vm_options_parse(struct vm_options *opts, int argc, char **argv, struct keel
 				      argv[optind]);
 	if (opts->help || opts->version)
 		return 0;
+	if (check_virtio_slots(opts, err) < 0)
+		return -1;
 	if (!opts->kernel && !opts->dump_dtb)
 		return keel_error_set(err, 0, "missing --kernel IMAGE (see --help)");
 	return 0;

@@ -16,6 +16,9 @@
 #define VM_MAX_MEM	   (64ull << 30)
 #define VM_MAX_VIRTIO_ARGS (VM_VIRTIO_SLOTS - 1) /* one slot is the rng */
 
+/* Which device the host's stdin/stdout console is connected to. */
+enum vm_console_kind { VM_CONSOLE_UART, VM_CONSOLE_VIRTIO };
+
 struct vm_options {
 	uint64_t mem_size;
 	const char *mem_text; /* --mem as given (NULL: default) */
@@ -28,6 +31,8 @@ struct vm_options {
 	const char *disks[VM_MAX_VIRTIO_ARGS];
 	const char *nets[VM_MAX_VIRTIO_ARGS];
 	unsigned ndisks, nnets;
+	enum vm_console_kind console;
+	bool console_given;
 	bool help, version;
 };
 

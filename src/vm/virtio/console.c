@@ -1,9 +1,13 @@
 /* virtio-console (device id 3), one port and no multiport control queue:
- * queue 0 (receiveq) carries bytes from the host input fd to the guest,
- * queue 1 (transmitq) from the guest to the host output fd.
+ * queue 0 (receiveq) carries bytes from the host to the guest, queue 1
+ * (transmitq) from the guest to the host.
  *
- * The input fd is watched only while the guest has receive buffers
- * posted; otherwise a level-triggered poll would spin on unread input. */
+ * Two host sides: plain fds (the device reads and writes them itself), or
+ * the machine's console (keel-vm --console virtio), which pushes input in
+ * with virtio_console_receive() and takes output through a callback.
+ *
+ * An input fd is watched only while the guest has receive buffers posted;
+ * otherwise a level-triggered poll would spin on unread input. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -21,10 +25,13 @@
 struct virtio_console {
 	struct virtio_mmio *dev;
 	struct vm_loop *loop;
-	int in_fd, out_fd;
+	int in_fd, out_fd;		 /* -1: none (always -1 with a host console) */
+	struct virtio_console_host host; /* where guest output goes */
 	bool watching;
 	bool in_eof;
 };
+
+static const struct virtio_device_ops console_ops;
 
 static void console_readable(void *opaque, short revents);
 
@@ -92,12 +99,20 @@ static void write_all(int fd, const uint8_t *p, size_t len)
 	}
 }
 
+/* The host side of the fd flavour. */
+static void write_out_fd(void *opaque, const uint8_t *buf, size_t len)
+{
+	struct virtio_console *con = opaque;
+	if (con->out_fd >= 0)
+		write_all(con->out_fd, buf, len);
+}
+
 static void transmit(struct virtio_console *con)
 {
 	struct virtq_chain chain;
 	while (virtq_pop(con->dev, CONSOLE_TXQ, &chain) > 0) {
-		for (unsigned i = 0; con->out_fd >= 0 && i < chain.nout; i++)
-			write_all(con->out_fd, chain.bufs[i].ptr, chain.bufs[i].len);
+		for (unsigned i = 0; i < chain.nout; i++)
+			con->host.write(con->host.opaque, chain.bufs[i].ptr, chain.bufs[i].len);
 		virtq_push(con->dev, CONSOLE_TXQ, &chain, 0);
 	}
 	virtq_notify(con->dev, CONSOLE_TXQ);
@@ -132,8 +147,7 @@ static const struct virtio_device_ops console_ops = {
     .free = console_free,
 };
 
-struct virtio_mmio *virtio_console_create(int in_fd, int out_fd, struct vm_loop *loop,
-					  struct keel_error *err)
+static struct virtio_console *console_new(struct keel_error *err)
 {
 	struct virtio_console *con = calloc(1, sizeof(*con));
 	struct virtio_mmio *dev =
@@ -144,8 +158,57 @@ struct virtio_mmio *virtio_console_create(int in_fd, int out_fd, struct vm_loop 
 		return NULL;
 	}
 	con->dev = dev;
+	con->in_fd = con->out_fd = -1;
+	return con;
+}
+
+struct virtio_mmio *virtio_console_create(int in_fd, int out_fd, struct vm_loop *loop,
+					  struct keel_error *err)
+{
+	struct virtio_console *con = console_new(err);
+	if (!con)
+		return NULL;
 	con->loop = loop;
 	con->in_fd = in_fd;
 	con->out_fd = out_fd;
-	return dev;
+	con->host = (struct virtio_console_host){.write = write_out_fd, .opaque = con};
+	return con->dev;
+}
+
+struct virtio_mmio *virtio_console_create_host(const struct virtio_console_host *host,
+					       struct keel_error *err)
+{
+	struct virtio_console *con = console_new(err);
+	if (!con)
+		return NULL;
+	con->host = *host;
+	return con->dev;
+}
+
+size_t virtio_console_input_room(struct virtio_mmio *dev)
+{
+	struct virtq_chain chain;
+	if (dev->ops != &console_ops || virtq_pop(dev, CONSOLE_RXQ, &chain) <= 0)
+		return 0;
+	virtq_unpop(dev, CONSOLE_RXQ, 1);
+	/* a chain with no room still counts: receiving hands it back empty */
+	return chain.in_len ? chain.in_len : 1;
+}
+
+size_t virtio_console_receive(struct virtio_mmio *dev, const uint8_t *buf, size_t len)
+{
+	struct virtq_chain chain;
+	size_t done = 0;
+	bool pushed = false;
+	if (dev->ops != &console_ops)
+		return 0;
+	while (done < len && virtq_pop(dev, CONSOLE_RXQ, &chain) > 0) {
+		size_t n = virtq_chain_write(&chain, 0, buf + done, len - done);
+		virtq_push(dev, CONSOLE_RXQ, &chain, (uint32_t)n);
+		done += n;
+		pushed = true;
+	}
+	if (pushed)
+		virtq_notify(dev, CONSOLE_RXQ);
+	return done;
 }

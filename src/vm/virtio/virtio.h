@@ -11,6 +11,7 @@
 #define KEEL_VM_VIRTIO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/error.h"
@@ -28,6 +29,21 @@ struct virtio_mmio *virtio_rng_create(struct keel_error *err);
 /* virtio-console on the host fds given (-1 for none). */
 struct virtio_mmio *virtio_console_create(int in_fd, int out_fd, struct vm_loop *loop,
 					  struct keel_error *err);
+
+/* virtio-console on a host console of the caller's (keel-vm's own, with its
+ * raw mode and escapes): guest output goes to write(); input is handed in
+ * with virtio_console_receive() as the guest posts buffers. */
+struct virtio_console_host {
+	void (*write)(void *opaque, const uint8_t *buf, size_t len);
+	void *opaque;
+};
+struct virtio_mmio *virtio_console_create_host(const struct virtio_console_host *host,
+					       struct keel_error *err);
+/* Bytes the guest's next receive buffer holds (at least 1 when one is
+ * posted), 0 if none is: input can wait on the host until then. */
+size_t virtio_console_input_room(struct virtio_mmio *dev);
+/* Copies input into posted receive buffers; returns the bytes taken. */
+size_t virtio_console_receive(struct virtio_mmio *dev, const uint8_t *buf, size_t len);
 
 /* Maps the device's registers at base on bus, interrupts through irq. */
 int virtio_mmio_attach(struct virtio_mmio *dev, struct vm_bus *bus, uint64_t base,
