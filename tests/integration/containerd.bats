@@ -87,7 +87,7 @@ teardown() {
 
 # ctr against the suite's containerd and namespace.
 c() {
-	ctr --address "$CTRD_SOCK" --namespace "$CTRD_NS" "$@"
+	bounded ctr --address "$CTRD_SOCK" --namespace "$CTRD_NS" "$@"
 }
 
 # Polls (bounded, 20 s) until the task NAME has STATUS in `ctr tasks ls`.
@@ -147,7 +147,7 @@ wait_for_task_status() {
 
 @test "ctr run -t: a terminal inside" {
 	# CI has no tty: script(1) provides one for ctr.
-	run script -qec "$(printf '%q ' ctr --address "$CTRD_SOCK" --namespace "$CTRD_NS" \
+	run bounded script -qec "$(printf '%q ' ctr --address "$CTRD_SOCK" --namespace "$CTRD_NS" \
 		run -t --runc-binary "$KEEL" --rm "$IMAGE" "$NAME" tty)" /dev/null </dev/null
 	[ "$status" -eq 0 ]
 	echo "output: $output"

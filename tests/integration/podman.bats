@@ -56,7 +56,7 @@ pm_command() {
 
 pm() {
 	pm_command
-	"${PM[@]}" "$@"
+	bounded "${PM[@]}" "$@"
 }
 
 # Polls (bounded, 20 s) until `podman inspect` reports STATUS for NAME.
@@ -111,7 +111,7 @@ wait_for_podman_status() {
 @test "podman run -it: a terminal inside (/dev/pts/0)" {
 	# CI has no tty: script(1) provides a pty for podman's stdin and stdout.
 	pm_command
-	run script -qec "$(printf '%q ' "${PM[@]}" run -it --rm "$IMAGE" \
+	run bounded script -qec "$(printf '%q ' "${PM[@]}" run -it --rm "$IMAGE" \
 		sh -c 'tty; test -t 0 && echo stdin-is-tty')" /dev/null </dev/null
 	[ "$status" -eq 0 ]
 	local out

@@ -73,9 +73,18 @@ fail() {
 
 # ---- running the runtime ---------------------------------------------------
 
+# Bound on one client command (runtime, podman, ctr), so that a hung
+# command fails its test instead of the whole run. Not a performance check.
+CMD_TIMEOUT=${KEEL_CMD_TIMEOUT:-60}
+
+# bounded CMD...: runs CMD under the bound (exit 124 when it hangs).
+bounded() {
+	timeout --kill-after=10 "$CMD_TIMEOUT" "$@"
+}
+
 # The runtime under test with this test's state root.
 rt() {
-	"$KEEL" --root "$RT_ROOT" "$@"
+	bounded "$KEEL" --root "$RT_ROOT" "$@"
 }
 
 # A fresh container id, remembered for teardown. Numbered from the ids file
