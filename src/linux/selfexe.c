@@ -40,7 +40,13 @@ static char **saved_argv;
 void linux_selfexe_init(char **argv)
 {
 	saved_argv = argv;
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* Root only (also root of a container's user namespace, where keel
+	 * exec'd again by the container runs): a rootless keel's children
+	 * inherit the flag and must be dumpable until keel writes their
+	 * uid_map; the container's processes, in a user namespace of their
+	 * own, cannot open a rootless keel's /proc/<pid>/exe anyway. */
+	if (geteuid() == 0)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
 bool linux_selfexe_needed(bool own_pid_ns, uint64_t bounding)

@@ -26,7 +26,7 @@
 
 #include "common/error.h"
 
-/* Makes the process non-dumpable and remembers argv for a later re-exec
+/* Makes the process non-dumpable (as root) and remembers argv for a later re-exec
  * (linux_selfexe_seal). Call first thing in main, for every command: keel
  * exec'd by a container may be asked to do anything. */
 void linux_selfexe_init(char **argv);
