@@ -281,3 +281,23 @@ HOG='dd if=/dev/zero of=/dev/null bs=64M count=1'
 	run cgroups_named "$id"
 	[ -z "$output" ]
 }
+
+@test "hybrid host: hugepageLimits go to the cgroup2 hierarchy that holds hugetlb" {
+	is_keel || skip "runc 1.1 looks for hugetlb in v1 hierarchies only"
+	grep -qw hugetlb /sys/fs/cgroup/unified/cgroup.controllers 2>/dev/null ||
+		skip "no hugetlb in /sys/fs/cgroup/unified on this host"
+	[ -d /sys/kernel/mm/hugepages/hugepages-2048kB ] || skip "no 2MB huge pages"
+	cfg '.linux.resources.hugepageLimits = [{"pageSize": "2MB", "limit": 4194304}]'
+	id=$(start_container)
+	[ "$(cat "/sys/fs/cgroup/unified/$id/hugetlb.2MB.max")" = 4194304 ]
+	# a size the host does not have: one line naming the field and the file
+	cfg '.linux.resources.hugepageLimits = [{"pageSize": "3MB", "limit": 4194304}]'
+	set_args true
+	local id2
+	id2=$(new_id)
+	run --separate-stderr rt run --bundle "$BUNDLE" "$id2"
+	assert_one_line_error 'linux.resources.hugepageLimits[0].pageSize'
+	[[ $stderr == *hugetlb.3MB.max* ]]
+	run cgroups_named "$id2"
+	[ -z "$output" ]
+}
