@@ -621,6 +621,10 @@ int cmd_exec(struct global_opts *g, int argc, char **argv, struct keel_error *er
 	if (i >= nargs)
 		return keel_error_set(err, 0, "\"exec\" requires a minimum of 1 argument"), 1;
 	const char *id = args[i++];
+	if (o.cgroup && *o.cgroup)
+		return keel_error_set(err, 0, "exec %s: --cgroup (a sub-cgroup) is not supported",
+				      id),
+		       1;
 	if (i < nargs && strcmp(args[i], "--") == 0)
 		i++;
 	snprintf(g->context, sizeof g->context, "exec %s", id);
