@@ -621,13 +621,11 @@ int cmd_exec(struct global_opts *g, int argc, char **argv, struct keel_error *er
 	if (i >= nargs)
 		return keel_error_set(err, 0, "\"exec\" requires a minimum of 1 argument"), 1;
 	const char *id = args[i++];
-	if (o.cgroup && *o.cgroup)
-		return keel_error_set(err, 0, "exec %s: --cgroup (a sub-cgroup) is not supported",
-				      id),
-		       1;
 	if (i < nargs && strcmp(args[i], "--") == 0)
 		i++;
 	snprintf(g->context, sizeof g->context, "exec %s", id);
+	if (o.cgroup && *o.cgroup)
+		return keel_error_set(err, 0, "--cgroup (a sub-cgroup) is not supported"), 1;
 	struct exec_run r = {.o = &o, .relay = -1};
 	r.plan.root_fd = r.plan.console_fd = r.plan.sync[0] = r.plan.sync[1] = -1;
 	r.plan.own_pid_ns = r.plan.own_time_ns = -1;
