@@ -13,11 +13,13 @@
 #include "linux/cgroup_stats.h"
 #include "linux/fileio.h"
 
-static uint64_t v2_oom_kills(const char *events)
+/* The "oom_kill N" counter of memory.events (v2) or memory.oom_control
+ * (v1); 0 when the file is gone. */
+static uint64_t oom_kills(const char *file)
 {
 	cleanup_free char *text = NULL;
 	struct keel_error ignored;
-	if (linux_read_file(events, 1 << 16, &text, &ignored) < 0)
+	if (linux_read_file(file, 1 << 16, &text, &ignored) < 0)
 		return 0;
 	const char *p = strstr(text, "oom_kill ");
 	return p ? strtoull(p + 9, NULL, 10) : 0;
@@ -27,6 +29,8 @@ static int v1_open(const char *dir, struct linux_oom_watch *w, struct keel_error
 {
 	char path[PATH_MAX + 32];
 	snprintf(path, sizeof path, "%s/memory.oom_control", dir);
+	snprintf(w->events, sizeof w->events, "%s", path);
+	w->oom_kills = oom_kills(w->events);
 	w->v1_control = open(path, O_RDONLY | O_CLOEXEC);
 	if (w->v1_control < 0)
 		return keel_error_errno(err, "%s", path);
@@ -47,7 +51,7 @@ static int v2_open(const char *dir, struct linux_oom_watch *w, struct keel_error
 		return keel_error_errno(err, "inotify");
 	if (inotify_add_watch(w->fd, w->events, IN_MODIFY) < 0)
 		return keel_error_errno(err, "inotify %s", w->events);
-	w->oom_kills = v2_oom_kills(w->events);
+	w->oom_kills = oom_kills(w->events);
 	return 0;
 }
 
@@ -67,18 +71,14 @@ int linux_oom_watch_open(const struct linux_cgroups *cg, struct linux_oom_watch 
 
 uint64_t linux_oom_watch_read(struct linux_oom_watch *w)
 {
-	if (!w->v2) {
-		uint64_t n = 0;
-		if (read(w->fd, &n, sizeof n) != sizeof n)
-			return 0;
-		/* the eventfd also fires when the cgroup is removed */
-		return access("/proc/self", F_OK) == 0 && w->v1_control >= 0 ? n : 0;
-	}
+	/* drain the notification (eventfd count or inotify events), then
+	 * count kills: the v1 eventfd also fires when the cgroup goes away */
 	char buf[4096];
 	while (read(w->fd, buf, sizeof buf) > 0)
 		;
-	uint64_t now = v2_oom_kills(w->events), before = w->oom_kills;
-	w->oom_kills = now;
+	uint64_t now = oom_kills(w->events), before = w->oom_kills;
+	if (now > before)
+		w->oom_kills = now;
 	return now > before ? now - before : 0;
 }
 

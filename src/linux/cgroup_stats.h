@@ -23,9 +23,9 @@ void linux_hugepage_size_name(uint64_t kb, char *out, size_t size);
 struct linux_oom_watch {
 	int fd; /* poll for POLLIN */
 	bool v2;
-	int v1_control; /* memory.oom_control kept open (v1) */
-	char events[PATH_MAX + 32];
-	uint64_t oom_kills; /* v2: last oom_kill count seen */
+	int v1_control;		    /* memory.oom_control kept open (v1) */
+	char events[PATH_MAX + 32]; /* memory.events (v2), memory.oom_control (v1) */
+	uint64_t oom_kills;	    /* the last oom_kill count seen */
 };
 
 int linux_oom_watch_open(const struct linux_cgroups *cg, struct linux_oom_watch *w,

@@ -301,3 +301,18 @@ HOG='dd if=/dev/zero of=/dev/null bs=64M count=1'
 	run cgroups_named "$id2"
 	[ -z "$output" ]
 }
+
+@test "events ends when the container goes, without a false oom" {
+	cfg '.linux.resources.memory = {"limit": 67108864}'
+	id=$(start_container)
+	rt events --interval 1s "$id" >"$TEST_TMP/events" 2>&1 &
+	local events=$! i
+	for i in $(seq 100); do [ -s "$TEST_TMP/events" ] && break; sleep 0.1; done
+	rt delete --force "$id"
+	for i in $(seq 100); do kill -0 "$events" 2>/dev/null || break; sleep 0.1; done
+	if kill -0 "$events" 2>/dev/null; then
+		kill "$events"
+		fail "events still running after delete"
+	fi
+	! grep -q '"oom"' "$TEST_TMP/events" || fail "$(cat "$TEST_TMP/events")"
+}
