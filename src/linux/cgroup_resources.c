@@ -305,6 +305,32 @@ static int apply_network(const struct linux_cgroups *cg, const struct oci_resour
 	return cg_v1_network(cg, &r->network, err);
 }
 
+/* rdma.max has the same form on v1 and v2: "DEVICE hca_handle=N hca_object=N" */
+static int apply_rdma(const struct linux_cgroups *cg, const struct oci_resources *r,
+		      struct keel_error *err)
+{
+	if (!r->rdma_len)
+		return 0;
+	bool v2;
+	const char *dir = cg_need(cg, "rdma", "linux.resources.rdma", &v2, err);
+	if (!dir)
+		return -1;
+	for (size_t i = 0; i < r->rdma_len; i++) {
+		const struct oci_rdma_limit *l = &r->rdma[i];
+		char text[256], handles[32] = "max", objects[32] = "max", f[160];
+		if (l->has_hca_handles)
+			snprintf(handles, sizeof handles, "%u", l->hca_handles);
+		if (l->has_hca_objects)
+			snprintf(objects, sizeof objects, "%u", l->hca_objects);
+		snprintf(text, sizeof text, "%.128s hca_handle=%s hca_object=%s", l->device,
+			 handles, objects);
+		snprintf(f, sizeof f, "linux.resources.rdma[\"%.100s\"]", l->device);
+		if (cg_write(dir, "rdma.max", text, f, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int apply_unified(const struct linux_cgroups *cg, const struct oci_resources *r,
 			 struct keel_error *err)
 {
@@ -348,7 +374,8 @@ int linux_cgroup_resources_apply(const struct linux_cgroups *cg, const struct oc
 		r = &none;
 	if (apply_memory(cg, r, err) < 0 || apply_cpu(cg, r, err) < 0 ||
 	    apply_pids(cg, r, err) < 0 || apply_block_io(cg, r, err) < 0 ||
-	    apply_hugetlb(cg, r, err) < 0 || apply_network(cg, r, err) < 0)
+	    apply_hugetlb(cg, r, err) < 0 || apply_network(cg, r, err) < 0 ||
+	    apply_rdma(cg, r, err) < 0)
 		return -1;
 	if (mode == LINUX_RESOURCES_CREATE && apply_devices(cg, r, lin, err) < 0)
 		return -1;

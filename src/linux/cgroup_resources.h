@@ -8,8 +8,10 @@
  * the field ("linux.resources.pids.limit: no pids cgroup controller on this
  * host"), never a silent no-op. Documented exceptions, logged as warnings
  * as runc does: memory.kernel and memory.kernelTCP (deprecated in the
- * runtime-spec, refused by current kernels) and, on cgroup v2,
- * memory.disableOOMKiller (v2 has no such switch).
+ * runtime-spec, refused by current kernels), memory.useHierarchy (always
+ * on) and, on cgroup v2, memory.disableOOMKiller (v2 has no such switch).
+ * memory.checkBeforeUpdate is what v2 always does here: a limit below
+ * memory.current is refused, as v1's kernel refuses it.
  *
  * Errors name the field and the file written:
  *   linux.resources.memory.limit: write /sys/fs/cgroup/memory/x/memory.limit_in_bytes: Device or

@@ -53,6 +53,9 @@ int cg_v1_memory(const char *dir, const struct oci_memory *m, struct keel_error 
 		return -1;
 	if (m->has_kernel || m->has_kernel_tcp)
 		log_warn("linux.resources.memory.kernel and kernelTCP are deprecated and ignored");
+	if (m->has_use_hierarchy)
+		log_warn("linux.resources.memory.useHierarchy: always on in current kernels, "
+			 "ignored");
 	return 0;
 }
 

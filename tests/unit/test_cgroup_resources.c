@@ -239,6 +239,21 @@ static void missing_file_names_field_and_file(void **state)
 			    "(legacy)");
 }
 
+static void rdma_reaches_rdma_max(void **state)
+{
+	struct scratch *s = *state;
+	static const char *const rdma[] = {"rdma.max", NULL};
+	add_v1(s, "rdma", rdma);
+	struct oci_rdma_limit limit = {
+	    .device = "mlx4_0", .has_hca_handles = true, .hca_handles = 2};
+	struct oci_resources r = {.rdma = &limit, .rdma_len = 1};
+	struct keel_error err = {0};
+	assert_int_equal(
+	    linux_cgroup_resources_apply(&s->cg, &r, NULL, LINUX_RESOURCES_UPDATE, &err), 0);
+	cleanup_free char *text = read_back(s, "rdma", "rdma.max");
+	assert_string_equal(text, "mlx4_0 hca_handle=2 hca_object=max");
+}
+
 static void unified_needs_v2(void **state)
 {
 	struct scratch *s = *state;
@@ -437,6 +452,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(v1_values_reach_files, scratch_setup, scratch_teardown),
 	    cmocka_unit_test_setup_teardown(missing_file_names_field_and_file, scratch_setup,
 					    scratch_teardown),
+	    cmocka_unit_test_setup_teardown(rdma_reaches_rdma_max, scratch_setup, scratch_teardown),
 	    cmocka_unit_test_setup_teardown(unified_needs_v2, scratch_setup, scratch_teardown),
 	    cmocka_unit_test_setup_teardown(devices_v1_rules, scratch_setup, scratch_teardown),
 	    cmocka_unit_test(bpf_program_decides_like_the_rules),
