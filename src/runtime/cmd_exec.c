@@ -26,6 +26,7 @@
 #include "common/cleanup.h"
 #include "linux/cgroups.h"
 #include "linux/fileio.h"
+#include "linux/lsm.h"
 #include "linux/namespaces.h"
 #include "linux/process.h"
 #include "linux/seccomp_filter.h"
@@ -203,6 +204,10 @@ static int process_from_flags(const struct oci_config *config, struct exec_opts 
 			return -1;
 	}
 	p->no_new_privileges |= o->no_new_privs;
+	if (o->apparmor)
+		p->apparmor_profile = (char *)o->apparmor;
+	if (o->process_label)
+		p->selinux_label = (char *)o->process_label;
 	return 0;
 }
 
@@ -283,6 +288,10 @@ static int apply_process(struct exec_plan *plan, char *path, size_t size, struct
 		return -1;
 	if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return keel_error_errno(err, "process.noNewPrivileges");
+	/* before any filter, which might not allow writing /proc (as the init) */
+	if (linux_lsm_set_exec(&linux_lsm_host_paths, p->apparmor_profile, p->selinux_label, err) <
+	    0)
+		return -1;
 	if (load_seccomp_at(plan, LINUX_SECCOMP_BEFORE_CAPS, err) < 0)
 		return -1;
 	if (linux_caps_drop_bounding(caps, err) < 0 || linux_user_switch(&p->user, err) < 0 ||
@@ -571,6 +580,8 @@ static int run_exec(struct global_opts *g, struct exec_run *r, int argc, char **
 		return keel_error_set(err, 0,
 				      "cannot use console socket if keel will not detach "
 				      "or allocate tty");
+	if (linux_lsm_check(&linux_lsm_host_paths, r->plan.proc, err) < 0)
+		return -1;
 	r->plan.preserve_fds = r->o->preserve_fds;
 	sigset_t set;
 	pid_t pid;
