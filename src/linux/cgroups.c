@@ -1,5 +1,6 @@
 #include "linux/cgroups.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -458,6 +459,25 @@ int linux_cgroup_signal_all(const char *dir, int signum, struct keel_error *err)
 	return 0;
 }
 
+/* Cgroups the container made below its own (systemd in a container, a
+ * v2 leaf for its processes) go first: rmdir only takes empty ones. */
+static int destroy_children(const char *dir, struct keel_error *err)
+{
+	cleanup_closedir DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 ||
+		    strcmp(e->d_name, "..") == 0)
+			continue;
+		char child[PATH_MAX];
+		if (snprintf(child, sizeof child, "%s/%s", dir, e->d_name) >= (int)sizeof child)
+			continue;
+		if (linux_cgroup_destroy_dir(child, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int linux_cgroup_destroy_dir(const char *dir, struct keel_error *err)
 {
 	/* Killed tasks leave the cgroup asynchronously: retry for up to ~5s,
@@ -468,7 +488,8 @@ int linux_cgroup_destroy_dir(const char *dir, struct keel_error *err)
 			return 0;
 		if (errno != EBUSY)
 			return keel_error_errno(err, "remove cgroup %s", dir);
-		if (linux_cgroup_signal_all(dir, SIGKILL, err) < 0)
+		if (destroy_children(dir, err) < 0 ||
+		    linux_cgroup_signal_all(dir, SIGKILL, err) < 0)
 			return -1;
 		nanosleep(&pause, NULL);
 		if (pause.tv_nsec < 128000000)
