@@ -316,3 +316,15 @@ HOG='dd if=/dev/zero of=/dev/null bs=64M count=1'
 	fi
 	! grep -q '"oom"' "$TEST_TMP/events" || fail "$(cat "$TEST_TMP/events")"
 }
+
+@test "cgroups made below the container's are removed by delete" {
+	id=$(start_container)
+	pid=$(init_pid "$id")
+	local d
+	d=$(cg_dir pids "$pid")
+	mkdir -p "$d/inner/deeper"
+	echo "$pid" >"$d/inner/deeper/cgroup.procs"
+	rt delete --force "$id"
+	run cgroups_named "$id"
+	[ -z "$output" ] || fail "left behind: $output"
+}
