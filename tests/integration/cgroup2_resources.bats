@@ -130,6 +130,19 @@ out=$($R create --bundle $b c8 2>&1); rc=$?; echo "bad cpus: $out"
 check bad_cpus_error '[ $rc -ne 0 ] && [ $(echo "$out" | wc -l) -eq 1 ] && echo "$out" | grep -q "linux.resources.cpu.cpus.*cpuset.cpus"'
 check bad_cpus_no_state '! $R state c8 >/dev/null 2>&1'
 
+# ---- v2 non-leaf: the init moved to a child cgroup that gets controllers
+# delegated (no processes allowed in the container's cgroup then): exec
+# goes to the init's cgroup, delete removes the child
+b=$(mk nonleaf '.' sleep 1000)
+$R run -d --bundle $b c9
+p=$(pid_of c9); d=$(cg $p)
+mkdir $d/leaf && echo $p >$d/leaf/cgroup.procs && echo +memory >$d/cgroup.subtree_control
+echo "non-leaf: $(cat $d/cgroup.subtree_control) init in $(cg $p)"
+ex=$($R exec c9 cat /proc/self/cgroup 2>&1); echo "exec: $ex"
+check nonleaf_exec '[ "$ex" = "$(cat /proc/$p/cgroup)" ] && echo "$ex" | grep -q "/leaf$"'
+$R delete -f c9; rc=$?
+check nonleaf_delete '[ $rc -eq 0 ] && [ ! -d $d ]'
+
 for c in c3 c4 c5 c7; do $R delete -f $c 2>/dev/null; done
 after=$(find /sys/fs/cgroup -type d | sort)
 check nothing_left '[ "$before" = "$after" ]'
@@ -188,5 +201,9 @@ expect_ok() {
 @test "cgroup v2: cpus outside the host's set fail create with one line, nothing kept" {
 	expect_ok bad_cpus_error
 	expect_ok bad_cpus_no_state
+}
+@test "cgroup v2: exec into a container whose cgroup is not a leaf goes to the init's cgroup; delete removes it all" {
+	expect_ok nonleaf_exec
+	expect_ok nonleaf_delete
 }
 @test "cgroup v2: no cgroup is left behind" { expect_ok nothing_left; }
