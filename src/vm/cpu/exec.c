@@ -126,8 +126,13 @@ static void decode_slot(struct code_page *cp, struct insn *slot)
 	}
 }
 
-static uint64_t amo32(unsigned kind, uint32_t old, uint32_t src)
+/* The value an AMO stores, for a width of 32 or 64 bits (old and src
+ * zero-extended from it): MIN/MAX compare as signed numbers of that width,
+ * MINU/MAXU as unsigned ones. */
+static uint64_t amo_result(unsigned kind, uint64_t old, uint64_t src, unsigned bits)
 {
+	int64_t sold = bits == 32 ? (int32_t)old : (int64_t)old;
+	int64_t ssrc = bits == 32 ? (int32_t)src : (int64_t)src;
 	switch (kind) {
 	case AMO_SWAP:
 		return src;
@@ -140,33 +145,9 @@ static uint64_t amo32(unsigned kind, uint32_t old, uint32_t src)
 	case AMO_OR:
 		return old | src;
 	case AMO_MIN:
-		return (int32_t)old < (int32_t)src ? old : src;
+		return sold < ssrc ? old : src;
 	case AMO_MAX:
-		return (int32_t)old > (int32_t)src ? old : src;
-	case AMO_MINU:
-		return old < src ? old : src;
-	default:
-		return old > src ? old : src;
-	}
-}
-
-static uint64_t amo64(unsigned kind, uint64_t old, uint64_t src)
-{
-	switch (kind) {
-	case AMO_SWAP:
-		return src;
-	case AMO_ADD:
-		return old + src;
-	case AMO_XOR:
-		return old ^ src;
-	case AMO_AND:
-		return old & src;
-	case AMO_OR:
-		return old | src;
-	case AMO_MIN:
-		return (int64_t)old < (int64_t)src ? old : src;
-	case AMO_MAX:
-		return (int64_t)old > (int64_t)src ? old : src;
+		return sold > ssrc ? old : src;
 	case AMO_MINU:
 		return old < src ? old : src;
 	default:

@@ -259,10 +259,14 @@ void virtq_notify(struct virtio_mmio *dev, unsigned q)
 		virtio_raise_interrupt(dev, VIRTIO_INT_USED);
 }
 
-size_t virtq_chain_read(const struct virtq_chain *chain, size_t offset, void *dst, size_t len)
+/* Copies between host memory and buffers [first, end) of a chain, from
+ * byte offset into them: into to_host if it is not NULL, else from
+ * from_host into the buffers. */
+static size_t chain_copy(const struct virtq_chain *chain, unsigned first, unsigned end,
+			 size_t offset, uint8_t *to_host, const uint8_t *from_host, size_t len)
 {
 	size_t done = 0;
-	for (unsigned i = 0; i < chain->nout && done < len; i++) {
+	for (unsigned i = first; i < end && done < len; i++) {
 		const struct virtq_buf *b = &chain->bufs[i];
 		if (offset >= b->len) {
 			offset -= b->len;
@@ -271,29 +275,23 @@ size_t virtq_chain_read(const struct virtq_chain *chain, size_t offset, void *ds
 		size_t n = b->len - offset;
 		if (n > len - done)
 			n = len - done;
-		memcpy((uint8_t *)dst + done, b->ptr + offset, n);
+		if (to_host)
+			memcpy(to_host + done, b->ptr + offset, n);
+		else
+			memcpy(b->ptr + offset, from_host + done, n);
 		done += n;
 		offset = 0;
 	}
 	return done;
 }
 
+size_t virtq_chain_read(const struct virtq_chain *chain, size_t offset, void *dst, size_t len)
+{
+	return chain_copy(chain, 0, chain->nout, offset, dst, NULL, len);
+}
+
 size_t virtq_chain_write(const struct virtq_chain *chain, size_t offset, const void *src,
 			 size_t len)
 {
-	size_t done = 0;
-	for (unsigned i = chain->nout; i < chain->nout + chain->nin && done < len; i++) {
-		const struct virtq_buf *b = &chain->bufs[i];
-		if (offset >= b->len) {
-			offset -= b->len;
-			continue;
-		}
-		size_t n = b->len - offset;
-		if (n > len - done)
-			n = len - done;
-		memcpy(b->ptr + offset, (const uint8_t *)src + done, n);
-		done += n;
-		offset = 0;
-	}
-	return done;
+	return chain_copy(chain, chain->nout, chain->nout + chain->nin, offset, NULL, src, len);
 }
