@@ -22,6 +22,8 @@ QEMU_CHECKS=(
 	"fork 200"
 )
 
+load lib/vm
+
 setup_file() {
 	local root
 	root=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
@@ -87,49 +89,39 @@ boot_reference_guest() {
 	[[ $output == *KEEL-GUEST-DONE* ]]
 }
 
-# A bad input gives exactly one line naming the problem, and a failure.
-expect_one_line_error() {
-	echo "status $status, output:"
-	echo "$output"
-	[ "$status" -ne 0 ]
-	[ "$status" -ne 124 ]
-	[ "${#lines[@]}" -eq 1 ]
-	[[ ${lines[0]} == keel-vm:* ]]
-}
-
 @test "bad input: missing kernel file" {
 	run timeout 60 "$KEEL_VM" --kernel "$BATS_TEST_TMPDIR/no-such-kernel" </dev/null
-	expect_one_line_error
+	assert_one_error_line
 	[[ $output == *no-such-kernel* ]]
 }
 
 @test "bad input: garbage kernel" {
 	head -c 65536 /dev/urandom >"$BATS_TEST_TMPDIR/garbage.img"
 	run timeout 60 "$KEEL_VM" --kernel "$BATS_TEST_TMPDIR/garbage.img" </dev/null
-	expect_one_line_error
+	assert_one_error_line
 	[[ $output == *garbage.img* ]]
 }
 
 @test "bad input: empty kernel" {
 	: >"$BATS_TEST_TMPDIR/empty.img"
 	run timeout 60 "$KEEL_VM" --kernel "$BATS_TEST_TMPDIR/empty.img" </dev/null
-	expect_one_line_error
+	assert_one_error_line
 }
 
 @test "bad input: --mem below the minimum" {
 	run timeout 60 "$KEEL_VM" --kernel "$GUEST_DIR/Image" --mem 1M </dev/null
-	expect_one_line_error
+	assert_one_error_line
 	[[ $output == *--mem* ]]
 }
 
 @test "bad input: --mem too small for the kernel and initrd" {
 	run timeout 60 "$KEEL_VM" --kernel "$GUEST_DIR/Image" --initrd "$GUEST_DIR/initramfs.cpio" \
 		--mem 4M </dev/null
-	expect_one_line_error
+	assert_one_error_line
 	[[ $output == *--mem* || $output == *memory* || $output == *small* ]]
 }
 
 @test "bad input: no --kernel at all" {
 	run timeout 60 "$KEEL_VM" </dev/null
-	expect_one_line_error
+	assert_one_error_line
 }

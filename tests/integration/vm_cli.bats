@@ -9,6 +9,8 @@
 GUEST=${KEEL_GUEST_DIR:-/work/shared/guest}
 OPENSBI=/usr/lib/riscv64-linux-gnu/opensbi/generic
 
+load lib/vm
+
 setup_file() {
 	export VM="$KEEL_BUILD/keel-vm"
 	[ -x "$VM" ] || {
@@ -147,27 +149,6 @@ teardown() {
 		wait "$bg_pid" 2>/dev/null || true
 		bg_pid=
 	fi
-}
-
-# The error goes to stderr as one line starting "keel-vm: ".
-assert_one_error_line() {
-	local pattern=$1
-	[ "$status" -ne 0 ] || {
-		echo "expected failure, got status 0: $output"
-		return 1
-	}
-	[ "${#lines[@]}" -eq 1 ] || {
-		echo "expected one line, got: $output"
-		return 1
-	}
-	[[ "$output" == "keel-vm: "* ]] || {
-		echo "no keel-vm: prefix: $output"
-		return 1
-	}
-	[[ "$output" == *"$pattern"* ]] || {
-		echo "'$output' lacks '$pattern'"
-		return 1
-	}
 }
 
 @test "--help prints the usage and exits 0" {

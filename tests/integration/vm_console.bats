@@ -21,18 +21,6 @@ setup_file() { vm_guest_setup_file; }
 setup() { vm_guest_setup; }
 teardown() { vm_guest_teardown; }
 
-# The error goes to stderr as one line starting "keel-vm: ".
-assert_one_error_line() {
-	[ "$status" -ne 0 ] || {
-		echo "expected failure, got status 0: $output"
-		return 1
-	}
-	[ "${#lines[@]}" -eq 1 ] && [[ "$output" == "keel-vm: "*"$1"* ]] || {
-		echo "expected one line 'keel-vm: ...$1...', got: $output"
-		return 1
-	}
-}
-
 @test "console: --console virtio gives the guest its shell on the virtio-console" {
 	vm_start "$VIRTIO_APPEND" --console virtio
 	vm_wait "KEEL-GUEST-SHELL"

@@ -1,13 +1,37 @@
-# Shared helpers for the suites that boot the project's own guest
-# (scripts/build-guest.sh) and drive its busybox shell over the console
-# through a fifo: vm_guest.bats, vm_console.bats. Load with `load lib/vm`;
-# the suite's setup_file, setup and teardown call vm_guest_setup_file,
-# vm_guest_setup and vm_guest_teardown.
+# Shared helpers of the keel-vm suites (vm_*.bats). Load with `load lib/vm`.
+#   - assert_one_error_line: keel-vm's one-line errors (all suites)
+#   - booting the project's own guest (scripts/build-guest.sh) and driving
+#     its busybox shell over the console through a fifo (vm_guest.bats,
+#     vm_console.bats): the suite's setup_file, setup and teardown call
+#     vm_guest_setup_file, vm_guest_setup and vm_guest_teardown.
 
 bats_require_minimum_version 1.5.0
 
 # Generous: only there so that a hung guest fails instead of blocking CI.
 WAIT_SECONDS=${KEEL_GUEST_WAIT:-300}
+
+# After `run`: the error went to stderr as one line starting "keel-vm: "
+# and holding $1 (if given), with a failure status that is not 124 (a
+# timeout(1) that fired).
+assert_one_error_line() {
+	local pattern=${1:-}
+	[ "$status" -ne 0 ] && [ "$status" -ne 124 ] || {
+		echo "expected failure, got status $status: $output"
+		return 1
+	}
+	[ "${#lines[@]}" -eq 1 ] || {
+		echo "expected one line, got: $output"
+		return 1
+	}
+	[[ "$output" == "keel-vm: "* ]] || {
+		echo "no keel-vm: prefix: $output"
+		return 1
+	}
+	[[ "$output" == *"$pattern"* ]] || {
+		echo "'$output' lacks '$pattern'"
+		return 1
+	}
+}
 
 vm_guest_setup_file() {
 	local root
