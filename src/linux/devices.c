@@ -55,12 +55,14 @@ static int mknod_device(int rootfd, const struct oci_device *dev, struct keel_er
 	/* a node already there (from the image) is replaced by the configured one */
 	if (unlinkat(parent, base, 0) < 0 && errno != ENOENT)
 		return keel_error_errno(err, "replace %s", dev->path);
-	if (mknodat(parent, base, device_type_bits(dev->type) | perm, devno) < 0)
+	/* the exact mode at mknod (umask off for it: the init is one thread)
+	 * rather than a chmod by name after it, which a link swapped in
+	 * meanwhile could take out of the rootfs */
+	mode_t saved_umask = umask(0);
+	int rc = mknodat(parent, base, device_type_bits(dev->type) | perm, devno);
+	umask(saved_umask);
+	if (rc < 0)
 		return keel_error_errno(err, "mknod %s", dev->path);
-	/* no follow: a link swapped in after mknod must not take the chmod
-	 * out of the rootfs */
-	if (fchmodat(parent, base, perm, AT_SYMLINK_NOFOLLOW) < 0)
-		return keel_error_errno(err, "chmod %s", dev->path);
 	uid_t uid = dev->has_uid ? dev->uid : 0;
 	gid_t gid = dev->has_gid ? dev->gid : 0;
 	if (fchownat(parent, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
