@@ -29,10 +29,10 @@ snapshot() { host_traces >"$TEST_TMP/before"; }
 
 # Mount points of the host table, less those of other test runs going on
 # at the same time (their temp dirs: /tmp/keel-it.*, /tmp/keel-ctrd.*,
-# bats' /tmp/bats-run-*), which are not this command's doing.
+# /tmp/keel-bench.*, bats' /tmp/bats-run-*), which are not this command's doing.
 host_mount_points() {
 	awk -v own="$TEST_TMP" '{ m = $5 }
-		(m ~ "^/tmp/(keel-it|keel-ctrd|bats-run-)") && index(m "/", own "/") != 1 { next }
+		(m ~ "^/tmp/(keel-it|keel-ctrd|keel-bench|bats-run-)") && index(m "/", own "/") != 1 { next }
 		{ print m }' /proc/self/mountinfo | sort
 }
 
