@@ -3,72 +3,7 @@
 # an isolated store and an image imported from a tarball the suite builds.
 
 load lib/container
-
-IMAGE=localhost/keel-busybox:latest
-
-setup_file() {
-	keel_setup_file
-	command -v podman >/dev/null || fail "podman is not installed (scripts/deps.sh)"
-	export PODMAN_TMP=$BATS_FILE_TMPDIR/podman
-	mkdir -p "$PODMAN_TMP"
-	# No registry and no network: a store of our own, host network-less
-	# containers, limits within this host's hard limits, no systemd.
-	cat >"$PODMAN_TMP/containers.conf" <<-EOF
-		[containers]
-		default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
-		netns = "none"
-
-		[engine]
-		cgroup_manager = "cgroupfs"
-		events_logger = "file"
-		events_logfile_path = "$PODMAN_TMP/events.log"
-	EOF
-	tar -C "$TEMPLATE_BUNDLE/rootfs" -cf "$PODMAN_TMP/rootfs.tar" .
-	pm import "$PODMAN_TMP/rootfs.tar" "$IMAGE" >/dev/null
-}
-
-teardown_file() {
-	[ -n "${PODMAN_TMP:-}" ] || return 0
-	pm rm --all --force --time 0 >/dev/null 2>&1 || true
-	kill_procs_under "$PODMAN_TMP"
-	umount_under "$PODMAN_TMP"
-	rm -rf "$PODMAN_TMP"
-}
-
-setup() {
-	keel_setup
-	NAME=$CID
-}
-
-teardown() {
-	pm rm --force --time 0 "$NAME" >/dev/null 2>&1 || true
-	keel_teardown
-}
-
-# Sets PM to the podman command line with the suite's store, config and the
-# runtime under test.
-pm_command() {
-	PM=(env CONTAINERS_CONF="$PODMAN_TMP/containers.conf" podman
-		--root "$PODMAN_TMP/root" --runroot "$PODMAN_TMP/runroot" --tmpdir "$PODMAN_TMP/tmp"
-		--storage-driver vfs --cgroup-manager cgroupfs --events-backend file
-		--runtime "$KEEL")
-}
-
-pm() {
-	pm_command
-	bounded "${PM[@]}" "$@"
-}
-
-# Polls (bounded, 20 s) until `podman inspect` reports STATUS for NAME.
-wait_for_podman_status() {
-	local i s
-	for i in $(seq 200); do
-		s=$(pm inspect --format '{{.State.Status}}' "$1" 2>/dev/null) || s=
-		[ "$s" = "$2" ] && return 0
-		sleep 0.1
-	done
-	fail "podman container $1: status '$s', waited for '$2'"
-}
+load lib/podman
 
 @test "podman: the imported image is there" {
 	run pm images --format '{{.Repository}}:{{.Tag}}'
@@ -115,7 +50,8 @@ wait_for_podman_status() {
 		sh -c 'tty; test -t 0 && echo stdin-is-tty')" /dev/null </dev/null
 	[ "$status" -eq 0 ]
 	local out
-	out=$(echo "$output" | tr -d '\r')
+	# script(1) may write a NUL that the pty echoes as "^@" before the tty name.
+	out=$(pty_output "$output")
 	echo "$out"
 	echo "$out" | grep -qx /dev/pts/0
 	echo "$out" | grep -qx stdin-is-tty

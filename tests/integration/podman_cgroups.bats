@@ -1,74 +1,9 @@
 #!/usr/bin/env bats
 # podman 4.3 on the runtime's cgroup commands: exec -it, pause/unpause, top,
-# stats, update. The harness (store, containers.conf, pm) is podman.bats's.
+# stats, update. The harness (store, containers.conf, pm) is lib/podman.bash.
 
 load lib/container
-
-IMAGE=localhost/keel-busybox:latest
-
-setup_file() {
-	keel_setup_file
-	command -v podman >/dev/null || fail "podman is not installed (scripts/deps.sh)"
-	export PODMAN_TMP=$BATS_FILE_TMPDIR/podman
-	mkdir -p "$PODMAN_TMP"
-	# No registry and no network: a store of our own, host network-less
-	# containers, limits within this host's hard limits, no systemd.
-	cat >"$PODMAN_TMP/containers.conf" <<-EOF
-		[containers]
-		default_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]
-		netns = "none"
-
-		[engine]
-		cgroup_manager = "cgroupfs"
-		events_logger = "file"
-		events_logfile_path = "$PODMAN_TMP/events.log"
-	EOF
-	tar -C "$TEMPLATE_BUNDLE/rootfs" -cf "$PODMAN_TMP/rootfs.tar" .
-	pm import "$PODMAN_TMP/rootfs.tar" "$IMAGE" >/dev/null
-}
-
-teardown_file() {
-	[ -n "${PODMAN_TMP:-}" ] || return 0
-	pm rm --all --force --time 0 >/dev/null 2>&1 || true
-	kill_procs_under "$PODMAN_TMP"
-	umount_under "$PODMAN_TMP"
-	rm -rf "$PODMAN_TMP"
-}
-
-setup() {
-	keel_setup
-	NAME=$CID
-}
-
-teardown() {
-	pm rm --force --time 0 "$NAME" >/dev/null 2>&1 || true
-	keel_teardown
-}
-
-# Sets PM to the podman command line with the suite's store, config and the
-# runtime under test.
-pm_command() {
-	PM=(env CONTAINERS_CONF="$PODMAN_TMP/containers.conf" podman
-		--root "$PODMAN_TMP/root" --runroot "$PODMAN_TMP/runroot" --tmpdir "$PODMAN_TMP/tmp"
-		--storage-driver vfs --cgroup-manager cgroupfs --events-backend file
-		--runtime "$KEEL")
-}
-
-pm() {
-	pm_command
-	"${PM[@]}" "$@"
-}
-
-# Polls (bounded, 20 s) until `podman inspect` reports STATUS for NAME.
-wait_for_podman_status() {
-	local i s
-	for i in $(seq 200); do
-		s=$(pm inspect --format '{{.State.Status}}' "$1" 2>/dev/null) || s=
-		[ "$s" = "$2" ] && return 0
-		sleep 0.1
-	done
-	fail "podman container $1: status '$s', waited for '$2'"
-}
+load lib/podman
 
 # A counter the container bumps, read through podman exec.
 COUNTER='i=0; while :; do i=$((i+1)); echo $i >/tmp/counter; sleep 0.02; done'
