@@ -197,8 +197,8 @@ static struct sbi_ret call_srst(struct sbi_args *c)
 
 static void putchar_console(struct sbi *sbi, uint8_t byte)
 {
-	if (sbi->console && sbi->console->uart->tx)
-		sbi->console->uart->tx(sbi->console->uart->tx_opaque, byte);
+	if (sbi->console)
+		console_write(sbi->console, &byte, 1);
 }
 
 static int getchar_console(struct sbi *sbi)
