@@ -39,9 +39,12 @@ static const char *const seccomp_known_flags[] = {
     "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
     "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
 
-/* libseccomp 2.5 (Debian 12) cannot set WAIT_KILLABLE_RECV. */
+/* All of them: libseccomp 2.5 (Debian 12) has no attribute for
+ * WAIT_KILLABLE_RECV, so linux/seccomp.c passes it to the kernel itself at
+ * load (with a NOTIFY rule; a kernel older than 6.0 refuses it at create). */
 static const char *const seccomp_supported_flags[] = {
-    "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW"};
+    "SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"};
 
 static json_t *name_list(const char *(*name)(int), int first, int last)
 {

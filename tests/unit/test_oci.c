@@ -847,7 +847,10 @@ static void features_document(void **state)
 	assert_true(json_is_true(json_object_get(seccomp, "enabled")));
 	assert_int_equal(json_array_size(json_object_get(seccomp, "actions")), 9);
 	assert_int_equal(json_array_size(json_object_get(seccomp, "operators")), 7);
-	assert_non_null(json_object_get(seccomp, "supportedFlags"));
+	json_t *supported = json_object_get(seccomp, "supportedFlags");
+	assert_int_equal(json_array_size(supported), 4);
+	assert_string_equal(json_string_value(json_array_get(supported, 3)),
+			    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV");
 	assert_true(json_is_boolean(json_object_get(json_object_get(linux_, "cgroup"), "v2")));
 	assert_int_equal(json_array_size(json_object_get(doc, "hooks")), 6);
 	assert_non_null(json_object_get(json_object_get(linux_, "mountExtensions"), "idmap"));
