@@ -4,23 +4,11 @@
 # cgroup2 mounted at /sys/fs/cgroup, runs keel there once, and each test
 # below checks one finding of that run.
 
-bats_require_minimum_version 1.5.0
+load lib/x86host
 
 setup_file() {
-	local repo keel
-	repo=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-	keel=${KEEL_BUILD:-$repo/build}/keel
-	export CG2_LOG=$BATS_FILE_TMPDIR/host.log
-	local bundle=$BATS_FILE_TMPDIR/bundle
-	"$repo/scripts/make-bundle.sh" "$bundle" sh -c 'cat /proc/self/cgroup' >/dev/null
-	cat >"$BATS_FILE_TMPDIR/inside.sh" <<INSIDE
-K=$keel
-B=$bundle
-INSIDE
-	cat >>"$BATS_FILE_TMPDIR/inside.sh" <<'INSIDE'
-check() { if eval "$2"; then echo "CHECK $1 ok"; else echo "CHECK $1 FAIL"; fi; }
-before=$(find /sys/fs/cgroup -type d | sort)
-
+	x86host_begin sh -c 'cat /proc/self/cgroup'
+	cat >>"$X86_SCRIPT" <<'INSIDE'
 out=$($K --root /run/keel run --bundle $B c1 2>&1); rc=$?
 echo "run: rc=$rc out=$out"
 check run_exit '[ $rc -eq 0 ]'
@@ -50,19 +38,8 @@ $K --root /run/keel create --bundle /tmp/b3 c4 2>/dev/null
 check bad_create_fails '[ $? -ne 0 ]'
 $K --root /run/keel delete c1 2>/dev/null
 rmdir /sys/fs/cgroup/keeltest 2>/dev/null
-after=$(find /sys/fs/cgroup -type d | sort)
-check nothing_left '[ "$before" = "$after" ]'
-[ "$before" = "$after" ] || diff <(echo "$before") <(echo "$after")
 INSIDE
-	KEEL_X86_HOST_TIMEOUT=600 "$repo/scripts/x86-host.sh" "$BATS_FILE_TMPDIR/inside.sh" \
-		"$keel" "$bundle" >"$CG2_LOG" 2>&1 || true
-}
-
-expect_ok() {
-	grep -q "^CHECK $1 ok" "$CG2_LOG" || {
-		cat "$CG2_LOG" >&2
-		return 1
-	}
+	x86host_run 600
 }
 
 @test "cgroup2 host: keel run exits 0" { expect_ok run_exit; }
