@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/unix_socket.h"
 #include "linux/seccomp_filter.h"
 
 /* jansson's own scope-bound reference */
@@ -53,35 +54,6 @@ static int connect_listener(const char *path, struct keel_error *err)
 	return fd;
 }
 
-/* The fd rides on the first chunk; a stream socket may take the text in
- * several. */
-static int send_with_fd(int sock, const char *text, int fd, struct keel_error *err)
-{
-	char ctrl[CMSG_SPACE(sizeof(int))];
-	memset(ctrl, 0, sizeof ctrl);
-	size_t len = strlen(text), done = 0;
-	while (done < len) {
-		struct iovec iov = {.iov_base = (void *)(text + done), .iov_len = len - done};
-		struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
-		if (done == 0) {
-			msg.msg_control = ctrl;
-			msg.msg_controllen = sizeof ctrl;
-			struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-			cmsg->cmsg_level = SOL_SOCKET;
-			cmsg->cmsg_type = SCM_RIGHTS;
-			cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-			memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-		}
-		ssize_t n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return keel_error_errno(err, "linux.seccomp.listenerPath: send");
-		done += (size_t)n;
-	}
-	return 0;
-}
-
 int linux_seccomp_notify_send(const struct oci_seccomp *config, pid_t pid, const char *state_json,
 			      int listener_fd, struct keel_error *err)
 {
@@ -94,30 +66,15 @@ int linux_seccomp_notify_send(const struct oci_seccomp *config, pid_t pid, const
 	cleanup_close int sock = connect_listener(config->listener_path, err);
 	if (sock < 0)
 		return -1;
-	return send_with_fd(sock, text, listener_fd, err);
+	if (unix_send_fd(sock, listener_fd, text, strlen(text)) < 0)
+		return keel_error_errno(err, "linux.seccomp.listenerPath: send");
+	return 0;
 }
 
 ssize_t linux_seccomp_recv_listener(int sock, char *buf, size_t size, int *fd)
 {
-	char ctrl[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = {.iov_base = buf, .iov_len = size - 1};
-	struct msghdr msg = {
-	    .msg_iov = &iov,
-	    .msg_iovlen = 1,
-	    .msg_control = ctrl,
-	    .msg_controllen = sizeof ctrl,
-	};
-	ssize_t n;
-	*fd = -1;
-	do
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-	if (cmsg && cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS &&
-	    cmsg->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(fd, CMSG_DATA(cmsg), sizeof(int));
+	ssize_t n = unix_recv_fd(sock, buf, size - 1, fd);
+	if (n >= 0)
+		buf[n] = '\0';
 	return n;
 }

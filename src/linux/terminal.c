@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/unix_socket.h"
 
 int linux_pty_open(int *master, int *slave, uint32_t rows, uint32_t cols, struct keel_error *err)
 {
@@ -52,50 +53,19 @@ int linux_console_socket_connect(const char *path, struct keel_error *err)
 
 int linux_send_fd(int sock, int fd, const char *name, struct keel_error *err)
 {
-	char ctrl[CMSG_SPACE(sizeof(int))];
-	memset(ctrl, 0, sizeof ctrl);
-	struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name)};
-	struct msghdr msg = {
-	    .msg_iov = &iov,
-	    .msg_iovlen = 1,
-	    .msg_control = ctrl,
-	    .msg_controllen = sizeof ctrl,
-	};
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-	cmsg->cmsg_level = SOL_SOCKET;
-	cmsg->cmsg_type = SCM_RIGHTS;
-	cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-	ssize_t n;
-	do
-		n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
+	if (unix_send_fd(sock, fd, name, strlen(name)) < 0)
 		return keel_error_errno(err, "console socket: send terminal");
 	return 0;
 }
 
 int linux_recv_fd(int sock, struct keel_error *err)
 {
-	char name[256], ctrl[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = {.iov_base = name, .iov_len = sizeof name};
-	struct msghdr msg = {
-	    .msg_iov = &iov,
-	    .msg_iovlen = 1,
-	    .msg_control = ctrl,
-	    .msg_controllen = sizeof ctrl,
-	};
-	ssize_t n;
-	do
-		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return keel_error_errno(err, "receive fd");
-	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-	if (!cmsg || cmsg->cmsg_type != SCM_RIGHTS || cmsg->cmsg_len != CMSG_LEN(sizeof(int)))
-		return keel_error_set(err, 0, "receive fd: no fd in message");
+	char name[256];
 	int fd;
-	memcpy(&fd, CMSG_DATA(cmsg), sizeof fd);
+	if (unix_recv_fd(sock, name, sizeof name, &fd) < 0)
+		return keel_error_errno(err, "receive fd");
+	if (fd < 0)
+		return keel_error_set(err, 0, "receive fd: no fd in message");
 	return fd;
 }
 
