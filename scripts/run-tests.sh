@@ -79,7 +79,7 @@ run_fuzz() {
 		echo "# fuzz $name"
 		local work
 		work=$(mktemp -d)
-		if "$exe" -max_total_time="${KEEL_FUZZ_SECONDS:-60}" -rss_limit_mb=2048 \
+		if "$exe" -max_total_time="${KEEL_FUZZ_SECONDS:-60}" -rss_limit_mb=2048 -print_final_stats=1 \
 			-artifact_prefix="$work/" "$work" "$corpus" >"$work/log" 2>&1; then
 			echo "ok - $name ($(grep -o 'stat::number_of_executed_units: [0-9]*' "$work/log" |
 				tail -1 | awk '{print $2}') runs; $(grep -oE 'cov: [0-9]+' "$work/log" | tail -1))"
