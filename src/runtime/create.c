@@ -243,13 +243,9 @@ static int spawn_init(struct container_ctx *ctx, struct keel_error *err)
  * createContainer and startContainer hooks. */
 static int run_runtime_hooks(struct container_ctx *ctx, struct keel_error *err)
 {
-	struct oci_state *s = create_state_make(ctx, OCI_STATUS_CREATING, err);
-	if (!s)
-		return -1;
-	char *json = oci_state_spec_json_compact(s);
-	oci_state_free(s);
+	char *json = create_state_creating_json(ctx, "hooks", err);
 	if (!json)
-		return keel_error_set(err, ENOMEM, "hooks");
+		return -1;
 	const struct oci_hooks *h = &ctx->config->hooks;
 	int rc = linux_hooks_run(&h->prestart, "prestart", json, err);
 	if (rc == 0)
@@ -267,13 +263,9 @@ static int forward_seccomp_listener(struct container_ctx *ctx, struct keel_error
 	cleanup_close int fd = linux_recv_fd(ctx->sync_fd[0], err);
 	if (fd < 0)
 		return keel_error_prefix(err, "seccomp listener");
-	struct oci_state *s = create_state_make(ctx, OCI_STATUS_CREATING, err);
-	if (!s)
-		return -1;
-	char *json = oci_state_spec_json_compact(s);
-	oci_state_free(s);
+	char *json = create_state_creating_json(ctx, "seccomp listener", err);
 	if (!json)
-		return keel_error_set(err, ENOMEM, "seccomp listener");
+		return -1;
 	int rc = linux_seccomp_notify_send(&ctx->config->linux_.seccomp, ctx->pid, json, fd, err);
 	free(json);
 	if (rc == 0 && sync_send(ctx->sync_fd[0], SYNC_SECCOMP_DONE, NULL) < 0)

@@ -123,6 +123,19 @@ struct oci_state *create_state_make(struct container_ctx *ctx, enum oci_status s
 	return s;
 }
 
+char *create_state_creating_json(struct container_ctx *ctx, const char *what,
+				 struct keel_error *err)
+{
+	struct oci_state *s = create_state_make(ctx, OCI_STATUS_CREATING, err);
+	if (!s)
+		return NULL;
+	char *json = oci_state_spec_json_compact(s);
+	oci_state_free(s);
+	if (!json)
+		keel_error_set(err, ENOMEM, "%s", what);
+	return json;
+}
+
 int create_state_write(struct container_ctx *ctx, struct keel_error *err)
 {
 	struct oci_state *s = create_state_make(ctx, OCI_STATUS_CREATED, err);

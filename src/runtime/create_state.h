@@ -11,6 +11,12 @@
 struct oci_state *create_state_make(struct container_ctx *ctx, enum oci_status status,
 				    struct keel_error *err);
 
+/* The state with status creating as compact runtime-spec JSON (free it),
+ * what the createRuntime-time hooks and the seccomp listener get; NULL with
+ * err set, naming what, on failure. */
+char *create_state_creating_json(struct container_ctx *ctx, const char *what,
+				 struct keel_error *err);
+
 /* Writes <state dir>/state.json with status created. */
 int create_state_write(struct container_ctx *ctx, struct keel_error *err);
 

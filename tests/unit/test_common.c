@@ -1,4 +1,4 @@
-/* Unit tests for src/common: error objects and logging. */
+/* Unit tests for src/common: error objects, logging, fd passing. */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -14,6 +15,7 @@
 #include "common/cleanup.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/unix_socket.h"
 
 static void error_set_formats_and_returns_minus_one(void **state)
 {
@@ -106,6 +108,35 @@ static void cleanup_close_releases_fd(void **state)
 	assert_int_equal(errno, EBADF);
 }
 
+static void unix_fd_travels_with_its_payload(void **state)
+{
+	int sv[2], p[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(unix_send_fd(sv[0], p[1], "seccomp", 7), 0);
+	char buf[16];
+	int fd;
+	assert_int_equal(unix_recv_fd(sv[1], buf, sizeof buf, &fd), 7);
+	assert_memory_equal(buf, "seccomp", 7);
+	assert_true(fd >= 0 && fd != p[1]);
+	assert_int_equal(fcntl(fd, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+	assert_int_equal(write(fd, "x", 1), 1);
+	assert_int_equal(read(p[0], buf, 1), 1);
+	assert_int_equal(buf[0], 'x');
+	close(fd);
+	/* bytes without an fd: *fd is -1; EOF: 0 */
+	assert_int_equal(write(sv[0], "ab", 2), 2);
+	assert_int_equal(unix_recv_fd(sv[1], buf, sizeof buf, &fd), 2);
+	assert_int_equal(fd, -1);
+	close(sv[0]);
+	assert_int_equal(unix_recv_fd(sv[1], buf, sizeof buf, &fd), 0);
+	assert_int_equal(fd, -1);
+	/* an empty payload cannot carry an fd on a stream socket */
+	assert_int_equal(unix_send_fd(sv[1], p[1], "", 0), -1);
+	assert_int_equal(errno, EINVAL);
+	close(sv[1]), close(p[0]), close(p[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -116,6 +147,7 @@ int main(void)
 		cmocka_unit_test(log_json_lines_are_escaped),
 		cmocka_unit_test(log_text_error_is_one_line),
 		cmocka_unit_test(cleanup_close_releases_fd),
+		cmocka_unit_test(unix_fd_travels_with_its_payload),
 	};
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
 }
