@@ -20,7 +20,7 @@ struct keel_error {
 /* Sets the message (formatted) and returns -1. errnum, when not 0, is
  * appended as ": strerror(errnum)". */
 int keel_error_set(struct keel_error *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 int keel_error_setv(struct keel_error *err, int errnum, const char *fmt, va_list ap);
 
 /* Same, taking errno as the cause. */
@@ -28,7 +28,7 @@ int keel_error_setv(struct keel_error *err, int errnum, const char *fmt, va_list
 
 /* Prepends "<prefix>: " to the message already set; returns -1. */
 int keel_error_prefix(struct keel_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 void keel_error_clear(struct keel_error *err);
 

@@ -82,7 +82,8 @@ void keel_log(enum keel_log_level level, const char *fmt, ...)
 		gmtime_r(&ts.tv_sec, &tm);
 		strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
 		json_escape(esc, sizeof esc, msg);
-		n = snprintf(line, sizeof line, "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s.%09ldZ\"}\n",
+		n = snprintf(line, sizeof line,
+			     "{\"level\":\"%s\",\"msg\":\"%s\",\"time\":\"%s.%09ldZ\"}\n",
 			     level_name(level), esc, stamp, ts.tv_nsec);
 	} else if (level == KEEL_LOG_ERROR) {
 		/* the one-line error users read: "keel: create web1: ..." */

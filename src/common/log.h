@@ -16,7 +16,8 @@ void keel_log_set_program(const char *name);
 /* The fd log lines go to (used to keep it open across exec cleanup). */
 int keel_log_fd(void);
 
-void keel_log(enum keel_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void keel_log(enum keel_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #define log_error(...) keel_log(KEEL_LOG_ERROR, __VA_ARGS__)
 #define log_warn(...)  keel_log(KEEL_LOG_WARN, __VA_ARGS__)
