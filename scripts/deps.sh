@@ -6,7 +6,7 @@
 set -euo pipefail
 
 build_pkgs=(gcc make meson ninja-build pkg-config libjansson-dev libseccomp-dev libcap-dev
-	libfdt-dev libslirp-dev libglib2.0-dev libcmocka-dev clang libclang-rt-14-dev)
+	libfdt-dev libslirp-dev libglib2.0-dev libcmocka-dev clang libclang-rt-14-dev clang-format)
 test_pkgs=(bats busybox-static gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu cpio
 	e2fsprogs podman containerd runc crun uidmap iproute2 bsdutils procps util-linux
 	opensbi qemu-system-misc qemu-system-x86 linux-source-6.1 bc flex bison libssl-dev

@@ -77,7 +77,8 @@ static void log_json_lines_are_escaped(void **state)
 	keel_log_close();
 	cleanup_free char *text = read_all(path);
 	unlink(path);
-	assert_non_null(strstr(text, "{\"level\":\"error\",\"msg\":\"say \\\"hi\\\"\\u000a\\\\\",\"time\":\""));
+	assert_non_null(
+	    strstr(text, "{\"level\":\"error\",\"msg\":\"say \\\"hi\\\"\\u000a\\\\\",\"time\":\""));
 	assert_null(strstr(text, "hidden"));
 	assert_int_equal(text[strlen(text) - 1], '\n');
 }
@@ -140,14 +141,14 @@ static void unix_fd_travels_with_its_payload(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(error_set_formats_and_returns_minus_one),
-		cmocka_unit_test(error_appends_strerror),
-		cmocka_unit_test(error_prefix_reads_outside_in),
-		cmocka_unit_test(error_truncates_without_overflow),
-		cmocka_unit_test(log_json_lines_are_escaped),
-		cmocka_unit_test(log_text_error_is_one_line),
-		cmocka_unit_test(cleanup_close_releases_fd),
-		cmocka_unit_test(unix_fd_travels_with_its_payload),
+	    cmocka_unit_test(error_set_formats_and_returns_minus_one),
+	    cmocka_unit_test(error_appends_strerror),
+	    cmocka_unit_test(error_prefix_reads_outside_in),
+	    cmocka_unit_test(error_truncates_without_overflow),
+	    cmocka_unit_test(log_json_lines_are_escaped),
+	    cmocka_unit_test(log_text_error_is_one_line),
+	    cmocka_unit_test(cleanup_close_releases_fd),
+	    cmocka_unit_test(unix_fd_travels_with_its_payload),
 	};
 	return cmocka_run_group_tests_name("common", tests, NULL, NULL);
 }
