@@ -6,9 +6,9 @@
 
 #include "oci/parse.h"
 
-static int parse_hook(struct parse_ctx *c, const json_t *v, const struct json_path *p,
-		      struct oci_hook *out)
+static int parse_hook(struct parse_ctx *c, const json_t *v, const struct json_path *p, void *out_)
 {
+	struct oci_hook *out = out_;
 	if (value_object(c, v, p) < 0 || parse_require(c, v, p, "path") < 0 ||
 	    get_abs_path(c, v, p, "path", &out->path) < 0 ||
 	    get_strings(c, v, p, "args", &out->args) < 0 ||
@@ -23,20 +23,8 @@ static int parse_hook(struct parse_ctx *c, const json_t *v, const struct json_pa
 static int parse_hook_list(struct parse_ctx *c, const json_t *obj, const struct json_path *p,
 			   const char *key, struct oci_hook_list *out)
 {
-	json_t *arr;
-	if (get_array(c, obj, p, key, &arr) < 0)
-		return -1;
-	if (!arr)
-		return 0;
-	size_t n = json_array_size(arr);
-	out->items = parse_calloc(c, n, sizeof *out->items);
-	if (!out->items)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (parse_hook(c, json_array_get(arr, i), PATH_IDX(PATH_KEY(p, key), i),
-			       &out->items[out->len++]) < 0)
-			return -1;
-	return 0;
+	return get_items(c, obj, p, key, sizeof *out->items, parse_hook, (void **)&out->items,
+			 &out->len);
 }
 
 int parse_hooks(struct parse_ctx *c, const json_t *obj, const struct json_path *p,

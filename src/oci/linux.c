@@ -88,9 +88,9 @@ static int parse_time_offsets(struct parse_ctx *c, const json_t *obj, const stru
 	return 0;
 }
 
-static int parse_device(struct parse_ctx *c, const json_t *v, const struct json_path *p,
-			struct oci_device *out)
+static int parse_device(struct parse_ctx *c, const json_t *v, const struct json_path *p, void *out_)
 {
+	struct oci_device *out = out_;
 	char *type = NULL;
 	if (value_object(c, v, p) < 0 || parse_require(c, v, p, "type") < 0 ||
 	    parse_require(c, v, p, "path") < 0 || get_string(c, v, p, "type", &type) < 0)
@@ -118,20 +118,8 @@ static int parse_device(struct parse_ctx *c, const json_t *v, const struct json_
 static int parse_devices(struct parse_ctx *c, const json_t *obj, const struct json_path *p,
 			 struct oci_linux *out)
 {
-	json_t *arr;
-	if (get_array(c, obj, p, "devices", &arr) < 0)
-		return -1;
-	if (!arr)
-		return 0;
-	size_t n = json_array_size(arr);
-	out->devices = parse_calloc(c, n, sizeof *out->devices);
-	if (!out->devices)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (parse_device(c, json_array_get(arr, i), PATH_IDX(PATH_KEY(p, "devices"), i),
-				 &out->devices[out->devices_len++]) < 0)
-			return -1;
-	return 0;
+	return get_items(c, obj, p, "devices", sizeof *out->devices, parse_device,
+			 (void **)&out->devices, &out->devices_len);
 }
 
 static int parse_intel_rdt(struct parse_ctx *c, const json_t *obj, const struct json_path *p,

@@ -3,9 +3,9 @@
 
 #include "oci/parse.h"
 
-static int parse_mount(struct parse_ctx *c, const json_t *v, const struct json_path *p,
-		       struct oci_mount *out)
+static int parse_mount(struct parse_ctx *c, const json_t *v, const struct json_path *p, void *out_)
 {
+	struct oci_mount *out = out_;
 	if (value_object(c, v, p) < 0 || parse_require(c, v, p, "destination") < 0 ||
 	    get_abs_path(c, v, p, "destination", &out->destination) < 0 ||
 	    get_string(c, v, p, "type", &out->type) < 0 ||
@@ -22,15 +22,8 @@ int parse_mounts(struct parse_ctx *c, const json_t *arr, const struct json_path 
 {
 	if (value_array(c, arr, p) < 0)
 		return -1;
-	size_t n = json_array_size(arr);
-	out->mounts = parse_calloc(c, n, sizeof *out->mounts);
-	if (!out->mounts)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (parse_mount(c, json_array_get(arr, i), PATH_IDX(p, i),
-				&out->mounts[out->mounts_len++]) < 0)
-			return -1;
-	return 0;
+	return parse_items(c, arr, p, sizeof *out->mounts, parse_mount, (void **)&out->mounts,
+			   &out->mounts_len);
 }
 
 void mounts_clear(struct oci_config *config)

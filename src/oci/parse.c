@@ -66,6 +66,22 @@ void *parse_calloc(struct parse_ctx *c, size_t n, size_t size)
 	return p;
 }
 
+int parse_items(struct parse_ctx *c, const json_t *arr, const struct json_path *p, size_t elem_size,
+		parse_item_fn parse_item, void **items, size_t *len)
+{
+	size_t n = json_array_size(arr);
+	char *base = parse_calloc(c, n, elem_size);
+	if (!base)
+		return -1;
+	*items = base;
+	for (size_t i = 0; i < n; i++) {
+		(*len)++;
+		if (parse_item(c, json_array_get(arr, i), PATH_IDX(p, i), base + i * elem_size) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 json_t *parse_member(const json_t *obj, const char *key)
 {
 	json_t *v = json_object_get(obj, key);
@@ -270,6 +286,17 @@ int get_array(struct parse_ctx *c, const json_t *obj, const struct json_path *p,
 		return -1;
 	*out = v;
 	return 0;
+}
+
+int get_items(struct parse_ctx *c, const json_t *obj, const struct json_path *p, const char *key,
+	      size_t elem_size, parse_item_fn parse_item, void **items, size_t *len)
+{
+	json_t *arr;
+	if (get_array(c, obj, p, key, &arr) < 0)
+		return -1;
+	if (!arr)
+		return 0;
+	return parse_items(c, arr, PATH_KEY(p, key), elem_size, parse_item, items, len);
 }
 
 int get_strings(struct parse_ctx *c, const json_t *obj, const struct json_path *p, const char *key,

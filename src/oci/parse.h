@@ -85,6 +85,19 @@ int get_abs_path(struct parse_ctx *c, const json_t *obj, const struct json_path 
 /* calloc that reports ENOMEM through the context. */
 void *parse_calloc(struct parse_ctx *c, size_t n, size_t size);
 
+/* Parses one array element into *out (an element of the new array). */
+typedef int (*parse_item_fn)(struct parse_ctx *c, const json_t *v, const struct json_path *p,
+			     void *out);
+/* Parses every element of the array arr (at path p) with parse_item into a
+ * new zeroed array of elem_size elements stored in *items. *len counts each
+ * element handed to parse_item, so that clearing after an error frees
+ * exactly what may have been filled. */
+int parse_items(struct parse_ctx *c, const json_t *arr, const struct json_path *p, size_t elem_size,
+		parse_item_fn parse_item, void **items, size_t *len);
+/* The same for obj[key]; an absent or null member leaves *items NULL. */
+int get_items(struct parse_ctx *c, const json_t *obj, const struct json_path *p, const char *key,
+	      size_t elem_size, parse_item_fn parse_item, void **items, size_t *len);
+
 void oci_strings_clear(struct oci_strings *s);
 void oci_map_clear(struct oci_map *m);
 void oci_id_mappings_clear(struct oci_id_mappings *m);

@@ -5,8 +5,9 @@
 #include "oci/parse.h"
 
 static int parse_device_rule(struct parse_ctx *c, const json_t *v, const struct json_path *p,
-			     struct oci_device_rule *out)
+			     void *out_)
 {
+	struct oci_device_rule *out = out_;
 	char *type = NULL;
 	if (value_object(c, v, p) < 0 || parse_require(c, v, p, "allow") < 0 ||
 	    get_bool(c, v, p, "allow", NULL, &out->allow) < 0 ||
@@ -29,21 +30,8 @@ static int parse_device_rule(struct parse_ctx *c, const json_t *v, const struct 
 static int parse_device_rules(struct parse_ctx *c, const json_t *obj, const struct json_path *p,
 			      struct oci_resources *out)
 {
-	json_t *arr;
-	if (get_array(c, obj, p, "devices", &arr) < 0)
-		return -1;
-	if (!arr)
-		return 0;
-	size_t n = json_array_size(arr);
-	out->devices = parse_calloc(c, n, sizeof *out->devices);
-	if (!out->devices)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (parse_device_rule(c, json_array_get(arr, i),
-				      PATH_IDX(PATH_KEY(p, "devices"), i),
-				      &out->devices[out->devices_len++]) < 0)
-			return -1;
-	return 0;
+	return get_items(c, obj, p, "devices", sizeof *out->devices, parse_device_rule,
+			 (void **)&out->devices, &out->devices_len);
 }
 
 /* Memory amounts are int64 where -1 means "unlimited". */
@@ -132,8 +120,9 @@ static int parse_pids(struct parse_ctx *c, const json_t *obj, const struct json_
 }
 
 static int parse_weight_device(struct parse_ctx *c, const json_t *v, const struct json_path *p,
-			       struct oci_weight_device *out)
+			       void *out_)
 {
+	struct oci_weight_device *out = out_;
 	if (value_object(c, v, p) < 0 || parse_require(c, v, p, "major") < 0 ||
 	    parse_require(c, v, p, "minor") < 0 ||
 	    get_int64(c, v, p, "major", NULL, &out->major) < 0 ||
@@ -145,8 +134,9 @@ static int parse_weight_device(struct parse_ctx *c, const json_t *v, const struc
 }
 
 static int parse_throttle_device(struct parse_ctx *c, const json_t *v, const struct json_path *p,
-				 struct oci_throttle_device *out)
+				 void *out_)
 {
+	struct oci_throttle_device *out = out_;
 	if (value_object(c, v, p) < 0 || parse_require(c, v, p, "major") < 0 ||
 	    parse_require(c, v, p, "minor") < 0 || parse_require(c, v, p, "rate") < 0 ||
 	    get_int64(c, v, p, "major", NULL, &out->major) < 0 ||
@@ -159,40 +149,15 @@ static int parse_throttle_device(struct parse_ctx *c, const json_t *v, const str
 static int parse_throttle_list(struct parse_ctx *c, const json_t *obj, const struct json_path *p,
 			       const char *key, struct oci_throttle_list *out)
 {
-	json_t *arr;
-	if (get_array(c, obj, p, key, &arr) < 0)
-		return -1;
-	if (!arr)
-		return 0;
-	size_t n = json_array_size(arr);
-	out->items = parse_calloc(c, n, sizeof *out->items);
-	if (!out->items)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (parse_throttle_device(c, json_array_get(arr, i), PATH_IDX(PATH_KEY(p, key), i),
-					  &out->items[out->len++]) < 0)
-			return -1;
-	return 0;
+	return get_items(c, obj, p, key, sizeof *out->items, parse_throttle_device,
+			 (void **)&out->items, &out->len);
 }
 
 static int parse_weight_devices(struct parse_ctx *c, const json_t *obj, const struct json_path *p,
 				struct oci_block_io *out)
 {
-	json_t *arr;
-	if (get_array(c, obj, p, "weightDevice", &arr) < 0)
-		return -1;
-	if (!arr)
-		return 0;
-	size_t n = json_array_size(arr);
-	out->weight_device = parse_calloc(c, n, sizeof *out->weight_device);
-	if (!out->weight_device)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (parse_weight_device(c, json_array_get(arr, i),
-					PATH_IDX(PATH_KEY(p, "weightDevice"), i),
-					&out->weight_device[out->weight_device_len++]) < 0)
-			return -1;
-	return 0;
+	return get_items(c, obj, p, "weightDevice", sizeof *out->weight_device, parse_weight_device,
+			 (void **)&out->weight_device, &out->weight_device_len);
 }
 
 static int parse_block_io(struct parse_ctx *c, const json_t *obj, const struct json_path *p,

@@ -38,9 +38,9 @@ static int get_action(struct parse_ctx *c, const json_t *obj, const struct json_
 	return 0;
 }
 
-static int parse_arg(struct parse_ctx *c, const json_t *v, const struct json_path *p,
-		     struct oci_seccomp_arg *out)
+static int parse_arg(struct parse_ctx *c, const json_t *v, const struct json_path *p, void *out_)
 {
+	struct oci_seccomp_arg *out = out_;
 	char *op = NULL;
 	if (value_object(c, v, p) < 0 || parse_require(c, v, p, "index") < 0 ||
 	    parse_require(c, v, p, "value") < 0 || parse_require(c, v, p, "op") < 0 ||
@@ -64,25 +64,14 @@ static int parse_arg(struct parse_ctx *c, const json_t *v, const struct json_pat
 static int parse_args(struct parse_ctx *c, const json_t *obj, const struct json_path *p,
 		      struct oci_seccomp_syscall *out)
 {
-	json_t *arr;
-	if (get_array(c, obj, p, "args", &arr) < 0)
-		return -1;
-	if (!arr)
-		return 0;
-	size_t n = json_array_size(arr);
-	out->args = parse_calloc(c, n, sizeof *out->args);
-	if (!out->args)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (parse_arg(c, json_array_get(arr, i), PATH_IDX(PATH_KEY(p, "args"), i),
-			      &out->args[out->args_len++]) < 0)
-			return -1;
-	return 0;
+	return get_items(c, obj, p, "args", sizeof *out->args, parse_arg, (void **)&out->args,
+			 &out->args_len);
 }
 
 static int parse_syscall(struct parse_ctx *c, const json_t *v, const struct json_path *p,
-			 struct oci_seccomp_syscall *out)
+			 void *out_)
 {
+	struct oci_seccomp_syscall *out = out_;
 	if (value_object(c, v, p) < 0 || parse_require(c, v, p, "names") < 0 ||
 	    get_strings(c, v, p, "names", &out->names) < 0)
 		return -1;
@@ -98,20 +87,8 @@ static int parse_syscall(struct parse_ctx *c, const json_t *v, const struct json
 static int parse_syscalls(struct parse_ctx *c, const json_t *obj, const struct json_path *p,
 			  struct oci_seccomp *out)
 {
-	json_t *arr;
-	if (get_array(c, obj, p, "syscalls", &arr) < 0)
-		return -1;
-	if (!arr)
-		return 0;
-	size_t n = json_array_size(arr);
-	out->syscalls = parse_calloc(c, n, sizeof *out->syscalls);
-	if (!out->syscalls)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		if (parse_syscall(c, json_array_get(arr, i), PATH_IDX(PATH_KEY(p, "syscalls"), i),
-				  &out->syscalls[out->syscalls_len++]) < 0)
-			return -1;
-	return 0;
+	return get_items(c, obj, p, "syscalls", sizeof *out->syscalls, parse_syscall,
+			 (void **)&out->syscalls, &out->syscalls_len);
 }
 
 int parse_seccomp(struct parse_ctx *c, const json_t *obj, const struct json_path *p,
