@@ -51,11 +51,9 @@ load lib/containerd
 }
 
 @test "ctr run -t: a terminal inside" {
-	# CI has no tty: script(1) provides one for ctr.
-	run bounded script -qec "$(printf '%q ' ctr --address "$CTRD_SOCK" --namespace "$CTRD_NS" \
-		run -t --runc-binary "$KEEL" --rm "$IMAGE" "$NAME" tty)" /dev/null </dev/null
-	[ "$status" -eq 0 ]
+	run on_pty ctr --address "$CTRD_SOCK" --namespace "$CTRD_NS" \
+		run -t --runc-binary "$KEEL" --rm "$IMAGE" "$NAME" sh -c 'tty; exit 4'
 	echo "output: $output"
-	# The pty echoes a NUL that ctr writes as "^@"; lines end in CR.
-	echo "$output" | tr -d '\r' | sed 's/\^@//g' | grep -qx /dev/pts/0
+	[ "$status" -eq 4 ]
+	pty_output "$output" | grep -qx /dev/pts/0
 }

@@ -44,13 +44,10 @@ load lib/podman
 }
 
 @test "podman run -it: a terminal inside (/dev/pts/0)" {
-	# CI has no tty: script(1) provides a pty for podman's stdin and stdout.
 	pm_command
-	run bounded script -qec "$(printf '%q ' "${PM[@]}" run -it --rm "$IMAGE" \
-		sh -c 'tty; test -t 0 && echo stdin-is-tty')" /dev/null </dev/null
+	run on_pty "${PM[@]}" run -it --rm "$IMAGE" sh -c 'tty; test -t 0 && echo stdin-is-tty'
 	[ "$status" -eq 0 ]
 	local out
-	# script(1) may write a NUL that the pty echoes as "^@" before the tty name.
 	out=$(pty_output "$output")
 	echo "$out"
 	echo "$out" | grep -qx /dev/pts/0

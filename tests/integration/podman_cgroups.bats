@@ -11,9 +11,11 @@ COUNTER='i=0; while :; do i=$((i+1)); echo $i >/tmp/counter; sleep 0.02; done'
 @test "podman exec -it: a terminal inside" {
 	pm run -d --name "$NAME" "$IMAGE" sleep 1000 >/dev/null
 	pm_command
-	# CI has no tty: script(1) provides a pty for podman's stdin and stdout
-	run script -qec "$(printf '%q ' "${PM[@]}" exec -it "$NAME" sh -c 'tty; exit 5')" /dev/null </dev/null
-	[[ $output == *"/dev/pts/"* ]] || fail "$output"
+	run on_pty "${PM[@]}" exec -it "$NAME" sh -c 'tty; test -t 0 && echo stdin-is-tty; exit 5'
+	echo "$output"
+	[ "$status" -eq 5 ]
+	pty_output "$output" | grep -qx '/dev/pts/[0-9]*'
+	pty_output "$output" | grep -qx stdin-is-tty
 }
 
 @test "podman pause and unpause" {

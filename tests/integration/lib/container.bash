@@ -82,6 +82,18 @@ bounded() {
 	timeout --kill-after=10 "$CMD_TIMEOUT" "$@"
 }
 
+# on_pty CMD...: runs CMD, bounded, on a new pseudo-terminal of its own
+# (CI has none) whose input stays open and quiet; prints what it wrote.
+on_pty() {
+	bounded python3 "$HELPERS/pty-run.py" "$@"
+}
+
+# Prints pty output without the carriage returns, NUL bytes and their "^@"
+# echo that a terminal may add.
+pty_output() {
+	printf '%s\n' "$1" | tr -d '\r\000' | sed 's/\^@//g'
+}
+
 # The runtime under test with this test's state root.
 rt() {
 	bounded "$KEEL" --root "$RT_ROOT" "$@"

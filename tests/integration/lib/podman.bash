@@ -70,9 +70,3 @@ wait_for_podman_status() {
 	done
 	fail "podman container $1: status '$s', waited for '$2'"
 }
-
-# Prints the output of a command run under script(1) without the carriage
-# returns, NUL bytes and their "^@" echo that the pty may add.
-pty_output() {
-	printf '%s\n' "$1" | tr -d '\r\000' | sed 's/\^@//g'
-}
