@@ -10,7 +10,13 @@
 
 int oci_read_file(const char *path, char **text, size_t *len, struct keel_error *err)
 {
-	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	return oci_read_file_at(AT_FDCWD, path, 0, text, len, err);
+}
+
+int oci_read_file_at(int dirfd, const char *path, int flags, char **text, size_t *len,
+		     struct keel_error *err)
+{
+	cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | flags);
 	if (fd < 0)
 		return keel_error_errno(err, "%s", path);
 	struct stat st;

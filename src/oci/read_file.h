@@ -13,4 +13,9 @@
 /* Reads path into a malloc'd, NUL-terminated buffer. Errors name path. */
 int oci_read_file(const char *path, char **text, size_t *len, struct keel_error *err);
 
+/* Same, path relative to dirfd (or AT_FDCWD), opened with extra open(2)
+ * flags such as O_NOFOLLOW. */
+int oci_read_file_at(int dirfd, const char *path, int flags, char **text, size_t *len,
+		     struct keel_error *err);
+
 #endif

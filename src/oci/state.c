@@ -283,6 +283,10 @@ static int parse_state_identity(struct parse_ctx *c, const json_t *doc, struct o
 	 * survive being written back as a JSON integer). */
 	if (s->pid_start_time > INT64_MAX)
 		return parse_error(c, PATH_KEY(NULL, "pidStartTime"), "integer out of range");
+	/* Without its start time a pid names whatever process has it now:
+	 * keel always records both, and kill/delete must not trust one alone. */
+	if (pid > 0 && s->pid_start_time == 0)
+		return parse_error(c, PATH_KEY(NULL, "pidStartTime"), "required with a pid");
 	s->status = (enum oci_status)status;
 	s->pid = pid;
 	return 0;
@@ -335,13 +339,19 @@ int oci_state_parse(const char *text, size_t len, struct oci_state **out, struct
 
 int oci_state_read(const char *dir, struct oci_state **out, struct keel_error *err)
 {
+	return oci_state_read_at(AT_FDCWD, dir, out, err);
+}
+
+int oci_state_read_at(int dirfd, const char *dir, struct oci_state **out, struct keel_error *err)
+{
 	cleanup_free char *path = NULL, *text = NULL;
 	size_t len = 0;
 	*out = NULL;
-	if (asprintf(&path, "%s/%s", dir, OCI_STATE_FILE) < 0)
+	if (dirfd == AT_FDCWD && asprintf(&path, "%s/%s", dir, OCI_STATE_FILE) < 0)
 		return keel_error_set(err, ENOMEM, "%s", dir);
-	if (oci_read_file(path, &text, &len, err) < 0)
-		return -1;
+	/* not a link: the file is keel's own, never a pointer elsewhere */
+	if (oci_read_file_at(dirfd, path ? path : OCI_STATE_FILE, O_NOFOLLOW, &text, &len, err) < 0)
+		return path ? -1 : keel_error_prefix(err, "%s", dir);
 	if (oci_state_parse(text, len, out, err) < 0)
 		return keel_error_prefix(err, "%s", dir);
 	return 0;

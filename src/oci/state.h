@@ -84,6 +84,10 @@ int oci_state_write(const char *dir, const struct oci_state *state, struct keel_
 
 /* Reads <dir>/state.json. On success *out is released with oci_state_free(). */
 int oci_state_read(const char *dir, struct oci_state **out, struct keel_error *err);
+/* Same through an open directory fd (dir only names it in messages), so the
+ * file read is the one in the directory the caller locked. Not through a
+ * symbolic link (ELOOP). */
+int oci_state_read_at(int dirfd, const char *dir, struct oci_state **out, struct keel_error *err);
 
 /* Parses the persisted form from memory (untrusted). */
 int oci_state_parse(const char *text, size_t len, struct oci_state **out, struct keel_error *err);

@@ -75,8 +75,10 @@ int cmd_delete(struct global_opts *g, int argc, char **argv, struct keel_error *
 	if (lock < 0) {
 		char dir[PATH_MAX];
 		/* --force on a missing container succeeds, as with runc; a
-		 * directory left without a state file is removed */
-		if (force && container_dir_path(g->root, id, dir, NULL) == 0) {
+		 * directory left without a state file is removed. Never for an
+		 * invalid id: "../x" would name a directory outside the root. */
+		if (force && container_id_validate(id, NULL) == 0 &&
+		    container_dir_path(g->root, id, dir, NULL) == 0) {
 			container_dir_remove(g->root, id);
 			return 0;
 		}

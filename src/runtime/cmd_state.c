@@ -59,6 +59,10 @@ static void collect(const char *root, struct listed *out)
 		if (e->d_name[0] == '.' || container_dir_path(root, e->d_name, dir, NULL) < 0 ||
 		    oci_state_read(dir, &s, NULL) < 0)
 			continue;
+		if (strcmp(s->id, e->d_name) != 0) { /* not this directory's state */
+			oci_state_free(s);
+			continue;
+		}
 		container_refresh_status(root, s);
 		struct oci_state **more = realloc(out->items, (out->len + 1) * sizeof *more);
 		if (!more) {
@@ -73,6 +77,13 @@ static void collect(const char *root, struct listed *out)
 		qsort(out->items, out->len, sizeof *out->items, by_id);
 }
 
+/* bundle, created and owner are optional in a state file (keel writes
+ * them all, but the file is read as untrusted) */
+static const char *or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
 /* runc's text/tabwriter table: cells padded to the widest + 3, at least 12. */
 static void print_table(const struct listed *l)
 {
@@ -84,8 +95,8 @@ static void print_table(const struct listed *l)
 	for (size_t i = 0; i < l->len; i++) {
 		const struct oci_state *s = l->items[i];
 		int pn = s->status == OCI_STATUS_STOPPED ? 0 : s->pid;
-		const char *cells[5] = {s->id, pid, oci_status_name(s->status), s->bundle,
-					s->created};
+		const char *cells[5] = {s->id, pid, oci_status_name(s->status), or_empty(s->bundle),
+					or_empty(s->created)};
 		snprintf(pid, sizeof pid, "%d", pn);
 		for (int c = 0; c < 5; c++)
 			if (strlen(cells[c]) > width[c])
@@ -99,8 +110,12 @@ static void print_table(const struct listed *l)
 	for (size_t i = 0; i < l->len; i++) {
 		const struct oci_state *s = l->items[i];
 		snprintf(pid, sizeof pid, "%d", s->status == OCI_STATUS_STOPPED ? 0 : s->pid);
-		const char *cells[6] = {s->id,	   pid,	       oci_status_name(s->status),
-					s->bundle, s->created, s->owner ? s->owner : ""};
+		const char *cells[6] = {s->id,
+					pid,
+					oci_status_name(s->status),
+					or_empty(s->bundle),
+					or_empty(s->created),
+					or_empty(s->owner)};
 		for (int c = 0; c < 5; c++)
 			printf("%-*s", (int)width[c], cells[c]);
 		printf("%s\n", cells[5]);

@@ -98,12 +98,30 @@ int container_open(const char *root, const char *id, int lock_op, struct oci_sta
 	fd = open_locked(dir, lock_op, err);
 	if (fd < 0)
 		return -1;
-	if (oci_state_read(dir, state, err) < 0) {
+	/* A delete that held the lock while we waited for it has removed the
+	 * directory (and a create may have made a new one by that name): what
+	 * we locked is gone, and the state is read through the locked fd. */
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return keel_error_errno(err, "%s", dir);
+	if (st.st_nlink == 0)
+		return keel_error_set(err, 0, "container does not exist");
+	struct oci_state *s = NULL;
+	if (oci_state_read_at(fd, dir, &s, err) < 0) {
 		/* a directory without state.json is a create that did not finish */
 		if (err->errnum == ENOENT)
 			return keel_error_set(err, 0, "container does not exist");
 		return -1;
 	}
+	/* The id decides what delete removes and where the fifo is: it must be
+	 * the directory's own. */
+	if (strcmp(s->id, id) != 0) {
+		keel_error_set(err, 0, "%s/%s: id \"%.64s\" is not the container's", dir,
+			       OCI_STATE_FILE, s->id);
+		oci_state_free(s);
+		return -1;
+	}
+	*state = s;
 	return steal_fd(&fd);
 }
 

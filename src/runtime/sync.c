@@ -1,15 +1,23 @@
 #include "runtime/sync.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 
 int sync_send(int fd, enum sync_type type, const char *text)
 {
 	struct sync_msg msg = {.type = type};
+	size_t text_len = text ? strlen(text) : 0;
+	/* A cut text would arrive as another (e.g. the hooks' state JSON
+	 * missing its end): refuse it. */
+	if (text_len >= sizeof msg.text) {
+		errno = EMSGSIZE;
+		return -1;
+	}
 	if (text)
-		strncpy(msg.text, text, sizeof msg.text - 1);
-	size_t len = offsetof(struct sync_msg, text) + strlen(msg.text) + 1;
+		memcpy(msg.text, text, text_len);
+	size_t len = offsetof(struct sync_msg, text) + text_len + 1;
 	ssize_t n;
 	do
 		n = send(fd, &msg, len, MSG_NOSIGNAL);

@@ -750,6 +750,11 @@ static void state_reader_rejects_bad_files(void **state)
 	     "state.json: status: unknown value \"dancing\" (line 1, column 23)"},
 	    {"{\"id\": \"a\", \"status\": \"running\", \"pid\": -4}",
 	     "state.json: pid: must not be negative (line 1, column 41)"},
+	    /* a pid without its start time would name whatever process has it */
+	    {"{\"id\": \"a\", \"status\": \"running\", \"pid\": 77}",
+	     "state.json: pidStartTime: required with a pid (line 1, column 1)"},
+	    {"{\"id\": \"a\", \"status\": \"running\", \"pid\": 77, \"pidStartTime\": 0}",
+	     "state.json: pidStartTime: required with a pid (line 1, column 61)"},
 	    {"{\"id\": \"../x\", \"status\": \"running\"}",
 	     "state.json: id: invalid container id (line 1, column 8)"},
 	    {"{\"status\": \"running\"}", "state.json: id: required (line 1, column 1)"},

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,8 +21,10 @@
 #include "linux/proc.h"
 #include "oci/state.h"
 #include "runtime/args.h"
+#include "runtime/commands.h"
 #include "runtime/container.h"
 #include "runtime/pidfile.h"
+#include "runtime/sync.h"
 #include "runtime/undo.h"
 
 static char root[PATH_MAX];
@@ -308,6 +311,248 @@ static void pidfile_is_written_whole(void **state)
 	assert_non_null(strstr(err.msg, "/nonexistent-dir/x.pid"));
 }
 
+/* ---- hostile state roots (review) ---------------------------------- */
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static bool file_has(const char *path, const char *text)
+{
+	char buf[256] = "";
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return strcmp(buf, text) == 0;
+}
+
+/* Runs a command with its stdout (a table, a document) out of the TAP
+ * stream. */
+static int quiet_cmd(command_fn fn, struct global_opts *g, int argc, char **argv,
+		     struct keel_error *err)
+{
+	fflush(stdout);
+	int saved = dup(1), null = open("/dev/null", O_WRONLY);
+	dup2(null, 1);
+	close(null);
+	int rc = fn(g, argc, argv, err);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	return rc;
+}
+
+/* `delete --force ../victim` used to remove <root>/../victim and its files. */
+static void delete_force_stays_in_root(void **state)
+{
+	char sub[PATH_MAX + 16], victim[PATH_MAX + 16], file[PATH_MAX + 32];
+	snprintf(sub, sizeof sub, "%s/sub", root);
+	snprintf(victim, sizeof victim, "%s/victim", root);
+	snprintf(file, sizeof file, "%s/victim/file", root);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_int_equal(mkdir(victim, 0700), 0);
+	write_text(file, "precious");
+	struct global_opts g = {.root = sub};
+	struct keel_error err = {0};
+	char *argv[] = {"delete", "--force", "../victim", NULL};
+	assert_int_equal(cmd_delete(&g, 3, argv, &err), 1);
+	assert_string_equal(err.msg, "invalid id format: ../victim");
+	assert_true(file_has(file, "precious"));
+	/* a valid id that is not there still succeeds with --force */
+	char *argv2[] = {"delete", "--force", "nothere", NULL};
+	assert_int_equal(cmd_delete(&g, 3, argv2, &err), 0);
+	unlink(file);
+	rmdir(victim);
+	rmdir(sub);
+}
+
+/* A state.json whose id is not its directory's ("..") made delete remove
+ * the files of the root's parent. */
+static void state_id_must_match_directory(void **state)
+{
+	char sub[PATH_MAX + 16], dir[PATH_MAX + 16], path[PATH_MAX + 32], precious[PATH_MAX + 32];
+	snprintf(sub, sizeof sub, "%s/sub2", root);
+	snprintf(dir, sizeof dir, "%s/sub2/c2", root);
+	snprintf(path, sizeof path, "%s/sub2/c2/state.json", root);
+	snprintf(precious, sizeof precious, "%s/precious", root);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	write_text(precious, "keep");
+	write_text(path, "{\"ociVersion\":\"1.0.2\",\"id\":\"..\",\"status\":\"stopped\","
+			 "\"pid\":0,\"bundle\":\"/\",\"created\":\"x\"}");
+	struct keel_error err = {0};
+	struct oci_state *s = NULL;
+	assert_int_equal(container_open(sub, "c2", LOCK_SH, &s, &err), -1);
+	assert_null(s);
+	assert_non_null(strstr(err.msg, "state.json: id \"..\" is not the container's"));
+	struct global_opts g = {.root = sub};
+	char *argv[] = {"delete", "c2", NULL};
+	assert_int_equal(cmd_delete(&g, 2, argv, &err), 1);
+	assert_true(file_has(precious, "keep"));
+	/* list skips it (and lists nothing else) */
+	char *largv[] = {"list", NULL};
+	assert_int_equal(quiet_cmd(cmd_list, &g, 1, largv, &err), 0);
+	unlink(path);
+	/* state.json is never read through a link */
+	char other[PATH_MAX + 32];
+	snprintf(other, sizeof other, "%s/sub2/c2/other.json", root);
+	write_text(other, "{\"ociVersion\":\"1.0.2\",\"id\":\"c2\",\"status\":\"stopped\"}");
+	assert_int_equal(symlink("other.json", path), 0);
+	assert_int_equal(container_open(sub, "c2", LOCK_SH, &s, &err), -1);
+	assert_int_equal(err.errnum, ELOOP);
+	unlink(path);
+	unlink(other);
+	rmdir(dir);
+	rmdir(sub);
+	unlink(precious);
+}
+
+/* keel list on a state file without the optional bundle/created/owner
+ * crashed (strlen(NULL)). */
+static void list_takes_minimal_state(void **state)
+{
+	char sub[PATH_MAX + 16], dir[PATH_MAX + 16], path[PATH_MAX + 32];
+	snprintf(sub, sizeof sub, "%s/sub3", root);
+	snprintf(dir, sizeof dir, "%s/sub3/m1", root);
+	snprintf(path, sizeof path, "%s/sub3/m1/state.json", root);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	write_text(path,
+		   "{\"ociVersion\":\"1.0.2\",\"id\":\"m1\",\"status\":\"stopped\",\"pid\":0}");
+	struct global_opts g = {.root = sub};
+	struct keel_error err = {0};
+	char *argv[] = {"list", NULL};
+	assert_int_equal(quiet_cmd(cmd_list, &g, 1, argv, &err), 0);
+	unlink(path);
+	rmdir(dir);
+	rmdir(sub);
+}
+
+/* Whether pid holds a blocked flock request (/proc/locks "->" lines). */
+static bool waits_for_flock(pid_t pid)
+{
+	char line[256], want[32];
+	snprintf(want, sizeof want, " %d ", (int)pid);
+	FILE *f = fopen("/proc/locks", "r");
+	bool found = false;
+	while (f && !found && fgets(line, sizeof line, f))
+		found = strstr(line, "-> FLOCK") && strstr(line, want);
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* A command waiting for the lock while delete removes the directory, and a
+ * create makes a new one by that name, must not take the new container's
+ * state for the one it locked. */
+static void open_after_concurrent_delete(void **state)
+{
+	struct keel_error err = {0};
+	int fd = container_dir_create(root, "r1", &err);
+	assert_true(fd >= 0);
+	struct oci_state *s = write_state_for("r1", 0, 0);
+	oci_state_free(s);
+	pid_t child = fork();
+	if (child == 0) {
+		close(fd); /* the parent's lock is the parent's alone */
+		struct oci_state *got = NULL;
+		struct keel_error e = {0};
+		int rc = container_open(root, "r1", LOCK_SH, &got, &e);
+		_exit(rc < 0 && strcmp(e.msg, "container does not exist") == 0 ? 0 : 1);
+	}
+	/* bounded wait for the child to block in flock(2) */
+	for (int i = 0; i < 100000 && !waits_for_flock(child); i++)
+		usleep(1000);
+	assert_true(waits_for_flock(child));
+	container_dir_remove(root, "r1");
+	int fd2 = container_dir_create(root, "r1", &err);
+	assert_true(fd2 >= 0);
+	oci_state_free(write_state_for("r1", 0, 0));
+	close(fd2); /* the new directory is free: the child must still refuse */
+	close(fd);
+	int status;
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	container_dir_remove(root, "r1");
+}
+
+/* The pid file's temporary name was predictable (.<name>.<pid>) and opened
+ * without O_EXCL: a link planted there had its target truncated. */
+static void pidfile_ignores_planted_link(void **state)
+{
+	char path[PATH_MAX + 16], planted[PATH_MAX + 32], victim[PATH_MAX + 16];
+	snprintf(path, sizeof path, "%s/p2.pid", root);
+	snprintf(planted, sizeof planted, "%s/.p2.pid.%d", root, (int)getpid());
+	snprintf(victim, sizeof victim, "%s/victim2", root);
+	write_text(victim, "secret");
+	assert_int_equal(symlink(victim, planted), 0);
+	struct keel_error err = {0};
+	assert_int_equal(pidfile_write(path, 42, &err), 0);
+	assert_true(file_has(victim, "secret"));
+	assert_true(file_has(path, "42"));
+	struct stat st;
+	assert_int_equal(lstat(path, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_int_equal(st.st_mode & 0777, 0644);
+	unlink(planted);
+	unlink(victim);
+	unlink(path);
+}
+
+/* A pid file path longer than PATH_MAX was cut and the pid written to the
+ * file the cut named. */
+static void pidfile_refuses_long_path(void **state)
+{
+	char d[PATH_MAX + 16];
+	snprintf(d, sizeof d, "%s/d", root);
+	assert_int_equal(mkdir(d, 0700), 0);
+	static char path[PATH_MAX + 64];
+	int n = snprintf(path, sizeof path, "%s/", root);
+	while (n + 5 + 5 <= PATH_MAX - 1)
+		n += snprintf(path + n, sizeof path - n, "d/../");
+	while (n + 5 < PATH_MAX - 1)
+		path[n++] = '/';
+	n += snprintf(path + n, sizeof path - n, "other"); /* PATH_MAX - 1 long so far */
+	assert_int_equal(n, PATH_MAX - 1);
+	snprintf(path + n, sizeof path - n, "-longer");
+	struct keel_error err = {0};
+	assert_int_equal(pidfile_write(path, 42, &err), -1);
+	assert_int_equal(err.errnum, ENAMETOOLONG);
+	char other[PATH_MAX + 16];
+	snprintf(other, sizeof other, "%s/other", root);
+	assert_int_equal(access(other, F_OK), -1);
+	unlink(other);
+	rmdir(d);
+}
+
+/* A sync message text that does not fit was cut (the hooks' state JSON
+ * arrived without its end); it is refused instead. */
+static void sync_refuses_oversized_text(void **state)
+{
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	static char big[sizeof(((struct sync_msg *)0)->text) + 100];
+	memset(big, 'x', sizeof big - 1);
+	assert_int_equal(sync_send(sv[0], SYNC_HOOKS_DONE, big), -1);
+	assert_int_equal(errno, EMSGSIZE);
+	/* the largest that fits goes through whole */
+	big[sizeof(((struct sync_msg *)0)->text) - 1] = '\0';
+	assert_int_equal(sync_send(sv[0], SYNC_HOOKS_DONE, big), 0);
+	static struct sync_msg msg;
+	assert_int_equal(sync_recv(sv[1], &msg), SYNC_HOOKS_DONE);
+	assert_string_equal(msg.text, big);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -322,6 +567,13 @@ int main(void)
 	    cmocka_unit_test(args_errors),
 	    cmocka_unit_test(undo_runs_backwards),
 	    cmocka_unit_test(pidfile_is_written_whole),
+	    cmocka_unit_test(delete_force_stays_in_root),
+	    cmocka_unit_test(state_id_must_match_directory),
+	    cmocka_unit_test(list_takes_minimal_state),
+	    cmocka_unit_test(open_after_concurrent_delete),
+	    cmocka_unit_test(pidfile_ignores_planted_link),
+	    cmocka_unit_test(pidfile_refuses_long_path),
+	    cmocka_unit_test(sync_refuses_oversized_text),
 	};
 	return cmocka_run_group_tests_name("runtime", tests, root_setup, root_teardown);
 }
