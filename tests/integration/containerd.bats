@@ -40,7 +40,8 @@ load lib/containerd
 	wait_for_task_status "$NAME" RUNNING
 	local pid
 	pid=$(c tasks ls | awk -v n="$NAME" '$1 == n {print $2}')
-	grep -q sleep "/proc/$pid/cmdline"
+	# RUNNING once the runtime's start returned, maybe before the execve
+	wait_for_exec "$pid" '^sleep 1000 $'
 	c tasks kill -s SIGKILL "$NAME"
 	wait_for_task_status "$NAME" STOPPED
 	c tasks delete "$NAME" >/dev/null

@@ -9,6 +9,8 @@ load lib/containerd
 @test "ctr task exec: a process in the running task, exit status through" {
 	c run -d --runc-binary "$KEEL" "$IMAGE" "$NAME" sleep 1000 >/dev/null
 	wait_for_task_status "$NAME" RUNNING
+	# RUNNING once the runtime's start returned, maybe before the execve
+	wait_for_exec "$(task_pid "$NAME")" '^sleep 1000 $'
 	run c task exec --exec-id e1 "$NAME" sh -c 'cat /proc/1/cmdline | tr "\0" " "; exit 4'
 	[ "$status" -eq 4 ] || fail "$status: $output"
 	[[ $output == "sleep 1000"* ]] || fail "$output"

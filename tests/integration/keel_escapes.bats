@@ -126,13 +126,9 @@ exe_open_refused() {
 	local id pid
 	id=$(start_container /proc/self/exe --log /fifo features)
 	pid=$(init_pid "$id")
-	for _ in $(seq 100); do
-		tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q features && break
-		sleep 0.05
-	done
-	tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q features
+	wait_for_exec "$pid" ' --log /fifo features $'
 	exe_open_refused "$pid"
-	timeout 5 cat "$BUNDLE/rootfs/fifo" >/dev/null || true
+	bounded cat "$BUNDLE/rootfs/fifo" >/dev/null || true
 }
 
 @test "CVE-2019-5736: without a PID namespace of its own the init runs from a sealed copy" {
@@ -166,6 +162,9 @@ exe_open_refused() {
 	exe=$(readlink "/proc/$(init_pid "$id")/exe")
 	[ "$exe" != "$(runtime_file)" ] || fail "init runs from the host binary $exe"
 }
+
+# attacker_ready DIR: the exe-writer in DIR has its fd, or has its answer.
+attacker_ready() { [ -e "$1/opened" ] || [ -e "$1/result" ]; }
 
 # copy_runtime_libs ROOTFS: the shared objects the runtime binary needs.
 copy_runtime_libs() {
@@ -202,11 +201,7 @@ copy_runtime_libs() {
 	b=$(start_container /proc/self/exe --log /fifo features)
 	bpid=$(init_pid "$b")
 	# B's pid 1 is now the runtime's code, blocked opening the fifo
-	for _ in $(seq 100); do
-		tr '\0' ' ' <"/proc/$bpid/cmdline" | grep -q features && break
-		sleep 0.05
-	done
-	tr '\0' ' ' <"/proc/$bpid/cmdline" | grep -q features
+	wait_for_exec "$bpid" ' --log /fifo features $'
 	nspid=$(awk '/^NSpid:/ { print $NF }' "/proc/$bpid/status")
 	# a process that joined B's namespaces with host root's capabilities
 	run nsenter -t "$bpid" -m -p sh -c "exec 3>>/proc/$nspid/exe"
@@ -216,12 +211,9 @@ copy_runtime_libs() {
 	echo "$nspid" >"$BUNDLE/rootfs/shared/target"
 	# the attacker is refused at once (B's runtime is not dumpable), or
 	# holds an O_PATH fd
-	for _ in $(seq 100); do
-		[ -e "$BUNDLE/rootfs/shared/opened" ] || [ -e "$BUNDLE/rootfs/shared/result" ] && break
-		sleep 0.1
-	done
+	poll attacker_ready "$BUNDLE/rootfs/shared" || fail "the attacker did not start"
 	# let B's runtime code finish; then the attacker writes
-	timeout 5 cat "$BUNDLE/rootfs/fifo" >/dev/null || true
+	bounded cat "$BUNDLE/rootfs/fifo" >/dev/null || true
 	wait_for_file "$BUNDLE/rootfs/shared/result"
 	[[ $(cat "$BUNDLE/rootfs/shared/result") == refused:* ]] ||
 		fail "the container wrote the runtime $(cat "$BUNDLE/rootfs/shared/link"): $(cat "$BUNDLE/rootfs/shared/result")"
@@ -238,6 +230,8 @@ copy_runtime_libs() {
 	rt create --bundle "$BUNDLE" "$id" </dev/null >/dev/null 7<"$HOSTDIR" 8<"$HOSTDIR/file" 9</
 	rt start "$id"
 	pid=$(init_pid "$id")
+	# the fds of the user process, not of the runtime's init before execve
+	wait_for_exec "$pid" '^sleep 1000 $'
 	[ "$(ls "/proc/$pid/fd" | sort -n | tr '\n' ' ')" = "0 1 2 " ] ||
 		fail "fds of the container: $(ls -l "/proc/$pid/fd")"
 }

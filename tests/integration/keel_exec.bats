@@ -15,7 +15,11 @@ teardown() {
 # has, holding a marker the init wrote.
 start_marked() {
 	cfg '.hostname = "exec-host" | .mounts += [{"destination": "/mnt/private", "type": "tmpfs", "source": "tmpfs"}]'
-	start_container sh -c 'echo init-was-here >/mnt/private/marker; exec sleep 1000'
+	local id
+	id=$(start_container sh -c 'echo init-was-here >/mnt/private/marker; exec sleep 1000') || return 1
+	# the marker is written once the init runs sleep
+	wait_for_exec "$(state_of "$id" pid)" "^sleep 1000" >&2 || return 1
+	echo "$id"
 }
 
 @test "exec sees the container's PID namespace, hostname and mounts" {
@@ -104,7 +108,7 @@ JSON
 
 @test "exec --tty with a console socket" {
 	id=$(start_container)
-	python3 "$HELPERS/console-receiver.py" "$TEST_TMP/console.sock" "$TEST_TMP/console.out" &
+	bounded python3 "$HELPERS/console-receiver.py" "$TEST_TMP/console.sock" "$TEST_TMP/console.out" &
 	RECEIVER=$!
 	wait_for_file "$TEST_TMP/console.sock"
 	rt exec --tty --detach --console-socket "$TEST_TMP/console.sock" "$id" sh -c 'tty; [ -t 0 ] && echo stdin-is-tty; echo done'
@@ -120,6 +124,8 @@ JSON
 	rt exec --detach --pid-file "$TEST_TMP/exec.pid" "$id" sleep 999
 	local pid
 	pid=$(cat "$TEST_TMP/exec.pid")
+	# exec --detach may return before the process has called execve
+	wait_for_exec "$pid" '^sleep 999'
 	[ "$(tr '\0' ' ' <"/proc/$pid/cmdline")" = 'sleep 999 ' ]
 	run rt ps --format json "$id"
 	echo "$output" | jq -e --argjson p "$pid" 'index($p) != null'

@@ -13,12 +13,13 @@ setup() {
 	mkdir "$OUT"
 }
 teardown() {
-	pkill -KILL -f "sleep $SLOW" 2>/dev/null || true
+	pkill -KILL -xf "sleep $SLOW" 2>/dev/null || true
 	keel_teardown
 }
 
-# A duration no other process on the host sleeps for.
-SLOW=31.4159
+# A duration no other process on the host sleeps for, not even the same
+# suite run at the same time by someone else (its pkill would kill ours).
+SLOW=31.4159$$
 
 # hook STAGE SCRIPT [timeout]: appends a /bin/sh hook running SCRIPT.
 hook() {
@@ -153,7 +154,7 @@ SH
 	if is_keel; then
 		[[ $stderr == *createRuntime*"timed out"* ]]
 	fi
-	! pgrep -f "sleep $SLOW" >/dev/null || fail "the hook still runs"
+	! pgrep -xf "sleep $SLOW" >/dev/null || fail "the hook still runs"
 	nothing_left "$id"
 }
 

@@ -89,8 +89,9 @@ has_opt() { [[ ,$1, == *",$2,"* ]]; }
 		.linux.gidMappings = [{containerID: 0, hostID: 200000, size: 65536}]'
 	local id pid
 	# /tmp in the rootfs is world-writable, so the mapped root can report there.
+	# /tmp/id is renamed into place once both files are written
 	id=$(start_container sh -c 'cat /proc/self/uid_map /proc/self/gid_map > /tmp/maps
-		id -u > /tmp/id; exec sleep 1000')
+		id -u > /tmp/id.new && mv /tmp/id.new /tmp/id; exec sleep 1000')
 	wait_for_file "$BUNDLE/rootfs/tmp/id"
 	[ "$(tr -s ' ' <"$BUNDLE/rootfs/tmp/maps" | sed 's/^ //')" = "$(printf '0 200000 65536\n0 200000 65536')" ]
 	[ "$(cat "$BUNDLE/rootfs/tmp/id")" = 0 ]
@@ -399,7 +400,7 @@ has_opt() { [[ ,$1, == *",$2,"* ]]; }
 	local id sock=$TEST_TMP/console.sock out=$TEST_TMP/console.out
 	cfg '.process.terminal = true'
 	set_args sh -c 'tty; echo cols=$(stty size)'
-	timeout 60 python3 "$HELPERS/console-receiver.py" "$sock" "$out" &
+	bounded python3 "$HELPERS/console-receiver.py" "$sock" "$out" &
 	local receiver=$!
 	wait_for_file "$sock"
 	id=$(new_id)

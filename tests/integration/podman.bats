@@ -65,7 +65,8 @@ load lib/podman
 	local pid
 	pid=$(pm inspect --format '{{.State.Pid}}' "$NAME")
 	[ "$pid" -gt 0 ]
-	grep -q sleep "/proc/$pid/cmdline"
+	# running once the runtime's start returned, maybe before the execve
+	wait_for_exec "$pid" '^sleep 1000 $'
 }
 
 @test "podman stop: SIGTERM reaches the container, which exits with its code" {

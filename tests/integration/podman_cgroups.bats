@@ -8,6 +8,8 @@ load lib/podman
 # A counter the container bumps, read through podman exec.
 COUNTER='i=0; while :; do i=$((i+1)); echo $i >/tmp/counter; sleep 0.02; done'
 
+top_shows() { pm top "$1" 2>/dev/null | grep -q "$2"; }
+
 @test "podman exec -it: a terminal inside" {
 	pm run -d --name "$NAME" "$IMAGE" sleep 1000 >/dev/null
 	pm_command
@@ -20,26 +22,24 @@ COUNTER='i=0; while :; do i=$((i+1)); echo $i >/tmp/counter; sleep 0.02; done'
 
 @test "podman pause and unpause" {
 	pm run -d --name "$NAME" "$IMAGE" sh -c "$COUNTER" >/dev/null
-	local i
-	for i in $(seq 100); do pm exec "$NAME" test -s /tmp/counter && break; sleep 0.1; done
+	local pid a b
+	pid=$(pm inspect --format '{{.State.Pid}}' "$NAME")
+	poll test -s "/proc/$pid/root/tmp/counter" || fail "the counter did not start"
 	pm pause "$NAME"
 	wait_for_podman_status "$NAME" paused
-	local dir pid a b
-	pid=$(pm inspect --format '{{.State.Pid}}' "$NAME")
 	a=$(cat "/proc/$pid/root/tmp/counter")
 	sleep 0.5
 	b=$(cat "/proc/$pid/root/tmp/counter")
 	[ "$a" = "$b" ] || fail "counter moved while paused: $a -> $b"
 	pm unpause "$NAME"
 	wait_for_podman_status "$NAME" running
-	for i in $(seq 100); do [ "$(cat "/proc/$pid/root/tmp/counter")" != "$b" ] && break; sleep 0.05; done
-	[ "$(cat "/proc/$pid/root/tmp/counter")" != "$b" ]
+	poll content_differs "/proc/$pid/root/tmp/counter" "$b" || fail "counter did not move after unpause"
 }
 
 @test "podman top lists the container's processes" {
 	pm run -d --name "$NAME" "$IMAGE" sh -c 'sleep 1000 & sleep 1001' >/dev/null
-	local i
-	for i in $(seq 50); do pm top "$NAME" 2>/dev/null | grep -q 'sleep 1000' && break; sleep 0.1; done
+	# the second sleep runs once the shell has forked it
+	poll top_shows "$NAME" 'sleep 1000' || true
 	run pm top "$NAME"
 	[ "$status" -eq 0 ]
 	[[ $output == *"sleep 1000"* ]] && [[ $output == *"sleep 1001"* ]] || fail "$output"

@@ -3,9 +3,9 @@
 
     console-receiver.py SOCKET OUTFILE [INPUT]
 
-Listens on the unix socket SOCKET, accepts one connection, takes the file
-descriptor sent with SCM_RIGHTS (the pty master), writes INPUT to it if
-given, then copies everything the container writes to OUTFILE until the
+Listens on the unix socket SOCKET (which appears only once it listens),
+accepts one connection, takes the file descriptor sent with SCM_RIGHTS (the
+pty master), writes INPUT to it if given, then copies everything the container writes to OUTFILE until the
 terminal closes (EIO on the master). Exits 0 on success, 1 if no fd came.
 """
 import os
@@ -20,9 +20,12 @@ def main():
     path, outfile = sys.argv[1], sys.argv[2]
     data = sys.argv[3].encode() if len(sys.argv) == 4 else b""
 
+    # Listening before the socket appears at PATH: a caller that waits for
+    # PATH and then connects must not find it bound but not yet listening.
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(path)
+    server.bind(path + ".tmp")
     server.listen(1)
+    os.rename(path + ".tmp", path)
     conn, _ = server.accept()
     _, fds, _, _ = socket.recv_fds(conn, 4096, 4)
     conn.close()

@@ -161,38 +161,66 @@ state_of() {
 	rt state "$1" | jq -r ".$2"
 }
 
-# wait_for_status ID STATUS: polls `state` (bounded, 10 s) until STATUS.
+# Bound on a wait for a condition, in seconds: only there so that a
+# condition that never comes fails its test instead of hanging the run. A
+# slow or busy machine only makes a wait longer. Not a performance check.
+WAIT_TIMEOUT=${KEEL_WAIT_TIMEOUT:-120}
+
+# poll CMD...: runs CMD every 0.1 s until it succeeds; fails when it still
+# does not after WAIT_TIMEOUT seconds.
+poll() {
+	local deadline=$((SECONDS + WAIT_TIMEOUT))
+	until "$@"; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.1
+	done
+}
+
+status_is() { [ "$(state_of "$1" status 2>/dev/null)" = "$2" ]; }
+
+# wait_for_status ID STATUS: until `state` reports STATUS.
 wait_for_status() {
-	local i s
-	for i in $(seq 100); do
-		s=$(state_of "$1" status 2>/dev/null) || s=
-		[ "$s" = "$2" ] && return 0
-		sleep 0.1
-	done
-	fail "container $1: status '$s', waited for '$2'"
+	poll status_is "$1" "$2" ||
+		fail "container $1: status '$(state_of "$1" status 2>/dev/null)', waited for '$2'"
 }
 
-# wait_for_file PATH: polls (bounded, 10 s) until PATH exists.
+# wait_for_file PATH: until PATH exists. A file that a shell writes by
+# redirection exists before it holds anything: wait for its content (or
+# have the writer rename it into place).
 wait_for_file() {
-	local i
-	for i in $(seq 100); do
-		[ -e "$1" ] && return 0
-		sleep 0.1
-	done
-	fail "$1 did not appear"
+	poll test -e "$1" || fail "$1 did not appear"
 }
 
-# wait_for_content PATH TEXT: polls (bounded, 10 s) until PATH holds TEXT.
+content_is() { [ "$(cat "$1" 2>/dev/null)" = "$2" ]; }
+content_differs() { ! content_is "$@"; }
+
+# wait_for_content PATH TEXT: until PATH holds TEXT.
 wait_for_content() {
-	local i
-	for i in $(seq 100); do
-		[ "$(cat "$1" 2>/dev/null)" = "$2" ] && return 0
-		sleep 0.1
-	done
-	fail "$1 holds '$(cat "$1" 2>/dev/null)', waited for '$2'"
+	poll content_is "$1" "$2" || fail "$1 holds '$(cat "$1" 2>/dev/null)', waited for '$2'"
+}
+
+cmdline_has() { tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q -- "$2"; }
+
+# wait_for_exec PID REGEX: until PID's command line (NULs as spaces)
+# matches REGEX; anchor it (^sleep), as the command line before the execve
+# (keel's, or a shell's) may hold the same words. `start`
+# (like runc's) returns once the init is released, which may be before it
+# has called execve; so do `run --detach`, `exec --detach`, podman and ctr.
+wait_for_exec() {
+	poll cmdline_has "$1" "$2" ||
+		fail "process $1 did not exec '$2': $(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null)"
 }
 
 # ---- what a command leaves behind ------------------------------------------
+
+# not_running PID REGEX: PID is gone, or is no longer a live process whose
+# command line matches REGEX (a zombie's is empty; the pid may be reused).
+not_running() { ! cmdline_has "$1" "$2"; }
+
+# gone_or_zombie PID: PID has exited (reaped or not).
+gone_or_zombie() {
+	[ ! -d "/proc/$1" ] || [ "$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null)" = Z ]
+}
 
 # Pids of processes that live in a rootfs under DIR: their root directory
 # is DIR or a directory named rootfs below it (same device and inode, which
@@ -236,17 +264,17 @@ cgroups_named() {
 }
 
 # Removes them, deepest first; a cgroup whose killed processes are still
-# exiting is busy for a moment, so retry (bounded, 5 s).
-remove_cgroups_named() {
-	local d i
-	for i in $(seq 50); do
-		for d in $(cgroups_named "$1" | sort -r); do
-			rmdir "$d" 2>/dev/null || true
-		done
-		[ -z "$(cgroups_named "$1")" ] && return 0
-		sleep 0.1
+# exiting is busy for a while, so retry (bounded by WAIT_TIMEOUT).
+cgroups_removed() {
+	local d
+	for d in $(cgroups_named "$1" | sort -r); do
+		rmdir "$d" 2>/dev/null || true
 	done
-	echo "teardown: cgroups left: $(cgroups_named "$1")" >&2
+	[ -z "$(cgroups_named "$1")" ]
+}
+
+remove_cgroups_named() {
+	poll cgroups_removed "$1" || echo "teardown: cgroups left: $(cgroups_named "$1")" >&2
 }
 
 # The stderr of the last `run --separate-stderr` is one line naming WORD.

@@ -32,16 +32,16 @@ setup_file() {
 	EOC
 	containerd --config "$CTRD_TMP/config.toml" >"$CTRD_TMP/containerd.log" 2>&1 &
 	echo $! >"$CTRD_TMP/containerd.pid"
-	local i
-	for i in $(seq 200); do
-		c version >/dev/null 2>&1 && break
-		kill -0 "$(cat "$CTRD_TMP/containerd.pid")" 2>/dev/null ||
-			fail "containerd exited: $(tail -5 "$CTRD_TMP/containerd.log")"
-		sleep 0.1
-	done
-	c version >/dev/null || fail "containerd did not come up: $(tail -5 "$CTRD_TMP/containerd.log")"
+	poll containerd_up || fail "containerd did not come up: $(tail -5 "$CTRD_TMP/containerd.log")"
+	kill -0 "$(cat "$CTRD_TMP/containerd.pid")" 2>/dev/null ||
+		fail "containerd exited: $(tail -5 "$CTRD_TMP/containerd.log")"
 	"$HELPERS/make-oci-archive.sh" "$TEMPLATE_BUNDLE/rootfs" "$CTRD_TMP/image.tar" "$IMAGE"
 	c images import "$CTRD_TMP/image.tar" >/dev/null
+}
+
+# containerd answers, or has exited (which the caller then reports).
+containerd_up() {
+	c version >/dev/null 2>&1 || ! kill -0 "$(cat "$CTRD_TMP/containerd.pid")" 2>/dev/null
 }
 
 teardown_file() {
@@ -70,6 +70,14 @@ teardown_file() {
 	umount_under "$CTRD_TMP"
 	# The shim keeps the runtime's --root under /run/containerd/runc/<namespace>.
 	rm -rf "/run/containerd/runc/$CTRD_NS"
+	# The containers' cgroups are /<namespace>/<id> in every hierarchy; the
+	# runtime removes <id>, the namespace's directory is ours to remove.
+	local d
+	for d in /sys/fs/cgroup/*/"$CTRD_NS" /sys/fs/cgroup/"$CTRD_NS"; do
+		[ -d "$d" ] || continue
+		find "$d" -depth -type d -exec rmdir {} + 2>/dev/null ||
+			echo "teardown: cgroup $d left: $(find "$d" -name cgroup.procs -exec cat {} +)" >&2
+	done
 	rm -rf "$CTRD_TMP"
 }
 
@@ -91,13 +99,11 @@ c() {
 	bounded ctr --address "$CTRD_SOCK" --namespace "$CTRD_NS" "$@"
 }
 
-# Polls (bounded, 20 s) until the task NAME has STATUS in `ctr tasks ls`.
+task_pid() { c tasks ls 2>/dev/null | awk -v n="$1" '$1 == n {print $2}'; }
+task_status() { c tasks ls 2>/dev/null | awk -v n="$1" '$1 == n {print $3}'; }
+task_status_is() { [ "$(task_status "$1")" = "$2" ]; }
+
+# Waits (bounded: poll) until the task NAME has STATUS in `ctr tasks ls`.
 wait_for_task_status() {
-	local i s
-	for i in $(seq 200); do
-		s=$(c tasks ls 2>/dev/null | awk -v n="$1" '$1 == n {print $3}')
-		[ "$s" = "$2" ] && return 0
-		sleep 0.1
-	done
-	fail "task $1: status '$s', waited for '$2'"
+	poll task_status_is "$1" "$2" || fail "task $1: status '$(task_status "$1")', waited for '$2'"
 }

@@ -29,7 +29,19 @@ setup_file() {
 
 teardown_file() {
 	[ -n "${PODMAN_TMP:-}" ] || return 0
+	local ids id
+	ids=$(pm ps -a -q --no-trunc 2>/dev/null)
 	pm rm --all --force --time 0 >/dev/null 2>&1 || true
+	# podman calls the runtime without --root, so its containers live in
+	# the runtime's default root (/run/keel for keel): delete any of this
+	# suite's that podman did not (a container stuck in "created" after a
+	# failure), and the cgroups podman made for them (libpod-<id>)
+	ids+=" $("$KEEL" list --format json 2>/dev/null |
+		jq -r --arg d "$PODMAN_TMP/" '.[]? | select(.bundle | startswith($d)) | .id')"
+	for id in $ids; do
+		"$KEEL" delete --force "$id" >/dev/null 2>&1 || true
+		remove_cgroups_named "$id"
+	done
 	kill_procs_under "$PODMAN_TMP"
 	umount_under "$PODMAN_TMP"
 	rm -rf "$PODMAN_TMP"
@@ -60,13 +72,10 @@ pm() {
 	bounded "${PM[@]}" "$@"
 }
 
-# Polls (bounded, 20 s) until `podman inspect` reports STATUS for NAME.
+podman_status_is() { [ "$(pm inspect --format '{{.State.Status}}' "$1" 2>/dev/null)" = "$2" ]; }
+
+# Waits (bounded: poll) until `podman inspect` reports STATUS for NAME.
 wait_for_podman_status() {
-	local i s
-	for i in $(seq 200); do
-		s=$(pm inspect --format '{{.State.Status}}' "$1" 2>/dev/null) || s=
-		[ "$s" = "$2" ] && return 0
-		sleep 0.1
-	done
-	fail "podman container $1: status '$s', waited for '$2'"
+	poll podman_status_is "$1" "$2" ||
+		fail "podman container $1: status '$(pm inspect --format '{{.State.Status}}' "$1" 2>/dev/null)', waited for '$2'"
 }
