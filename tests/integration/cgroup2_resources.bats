@@ -25,7 +25,16 @@ mk() {
 }
 cg() { echo "/sys/fs/cgroup$(sed -n 's/^0:://p' /proc/$1/cgroup)"; }
 pid_of() { $R state $1 | jq -r .pid; }
-wait_for() { i=0; while [ $i -lt 200 ] && ! eval "$1"; do sleep 0.05; i=$((i+1)); done; }
+# wait_for COND: until COND holds; the bound (120 s) only keeps a condition
+# that never comes from hanging the run: emulated (TCG) on a busy machine,
+# the guest can be slow, and a wait is only ever as long as it needs to be
+wait_for() {
+	local end=$(($(date +%s) + 120))
+	while ! eval "$1"; do
+		[ "$(date +%s)" -lt $end ] || { echo "wait_for: gave up on $1"; return 1; }
+		sleep 0.05
+	done
+}
 
 # ---- limits written at create, read back
 b=$(mk limits '.linux.resources = {"memory": {"limit": 67108864, "reservation": 33554432, "swap": 67108864}, "pids": {"limit": 10}, "cpu": {"quota": 20000, "period": 100000, "shares": 1024}}' sleep 1000)

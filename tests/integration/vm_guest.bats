@@ -88,13 +88,13 @@ teardown() { vm_guest_teardown; }
 @test "guest: slirp DHCP, ping the gateway, reach a host server and a hostfwd" {
 	[ -z "${KEEL_ASAN:-}" ] || skip "boot tests run in the release pass; see the all-devices test"
 	local host_port fwd_port token got i
-	host_port=$(free_port)
-	fwd_port=$(free_port)
+	{ read -r host_port && read -r fwd_port; } < <(free_port 2)
 	token=$RANDOM$RANDOM
 	# The host server answers every connection with a greeting.
 	socat TCP-LISTEN:"$host_port",bind=127.0.0.1,reuseaddr,fork \
 		SYSTEM:"echo host-greeting-$token" 3>&- &
 	HOST_PIDS+=($!)
+	wait_for_listener "$host_port"
 
 	vm_start "console=ttyS0 quiet" --net "user,hostfwd=tcp:127.0.0.1:$fwd_port-:8080"
 	vm_wait "KEEL-GUEST-SHELL"
@@ -108,7 +108,7 @@ teardown() { vm_guest_teardown; }
 
 	# Guest listener behind the hostfwd; the host connects to 127.0.0.1.
 	vm_send "(echo guest-greeting-$token | nc -l -p 8080 >/dev/null) &"
-	vm_run "sleep 1"
+	vm_run "until netstat -ltn | grep -q ':8080 '; do sleep 0.1; done"
 	got=
 	for i in $(seq 1 30); do
 		got=$(timeout 10 socat -u TCP:127.0.0.1:"$fwd_port" STDOUT 2>/dev/null | tr -d '\r') || true
@@ -138,6 +138,7 @@ teardown() { vm_guest_teardown; }
 	token=$RANDOM$RANDOM
 	socat TCP-LISTEN:"$port",bind=127.0.0.1,reuseaddr,fork SYSTEM:"echo host-$token" 3>&- &
 	HOST_PIDS+=($!)
+	wait_for_listener "$port"
 	script=$(
 		cat <<-EOF
 			set -e

@@ -152,17 +152,21 @@ run_guest() {
 
 @test "user networking: a host port already taken gives one line" {
 	local port
-	port=$(free_port)
-	python3 -c 'import socket,sys,time
+	# the holder listens on a port of its choosing until killed; the file
+	# naming that port appears once it listens
+	python3 -c 'import os,socket,sys,time
 s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(60)' "$port" 3>&- &
+s.bind(("127.0.0.1", 0)); s.listen()
+open(sys.argv[1] + ".tmp", "w").write("%d\n" % s.getsockname()[1]); os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+while True: time.sleep(3600)' "$BATS_TEST_TMPDIR/holding" 3>&- &
 	HOLDER_PID=$!
-	for _ in $(seq 50); do
-		python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])))' \
-			"$port" 2>/dev/null && break
+	local deadline=$((SECONDS + 300))
+	until [ -e "$BATS_TEST_TMPDIR/holding" ]; do
+		kill -0 "$HOLDER_PID" && [ $SECONDS -lt $deadline ] || { echo "the holder did not listen"; false; }
 		sleep 0.1
 	done
-	run --separate-stderr "$KEEL_VM" --kernel "$KERNEL" --net "user,hostfwd=tcp:127.0.0.1:$port-:22"
+	port=$(cat "$BATS_TEST_TMPDIR/holding")
+	run --separate-stderr timeout 300 "$KEEL_VM" --kernel "$KERNEL" --net "user,hostfwd=tcp:127.0.0.1:$port-:22"
 	kill "$HOLDER_PID"
 	wait "$HOLDER_PID" 2>/dev/null || true
 	echo "$stderr"

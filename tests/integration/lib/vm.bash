@@ -187,7 +187,25 @@ vm_power_off() {
 # The console with carriage returns removed.
 console_text() { tr -d '\r' <"$VM_DIR/console"; }
 
+# free_port [N]: N (default 1) distinct TCP ports free on 127.0.0.1 now,
+# one a line (all bound at once, so never the same one twice).
 free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null ||
-		echo $((20000 + RANDOM % 20000))
+	python3 -c 'import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print("\n".join(str(s.getsockname()[1]) for s in socks))' "${1:-1}"
+}
+
+# wait_for_listener PORT: until something listens on TCP PORT (a server
+# started in the background), bounded by WAIT_SECONDS.
+wait_for_listener() {
+	local deadline=$((SECONDS + WAIT_SECONDS))
+	until [ -n "$(ss -Htln "sport = :$1")" ]; do
+		if [ $SECONDS -ge $deadline ]; then
+			echo "nothing listens on port $1 after ${WAIT_SECONDS}s"
+			return 1
+		fi
+		sleep 0.1
+	done
 }
