@@ -13,6 +13,11 @@
 
 bats_require_minimum_version 1.5.0
 
+# Bundles, hooks and files the tests make must be readable by the
+# container's non-root and mapped users, whatever umask the caller has
+# (under 077 the template's rootfs was unreachable for them).
+umask 022
+
 REPO_ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 MAKE_BUNDLE=$REPO_ROOT/scripts/make-bundle.sh
 HELPERS=$BATS_TEST_DIRNAME/helpers

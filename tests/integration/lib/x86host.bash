@@ -12,6 +12,7 @@
 bats_require_minimum_version 1.5.0
 
 x86host_begin() {
+	umask 022 # the bundle is read by the guest's containers, as in lib/container
 	X86_REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 	X86_KEEL=${KEEL_BUILD:-$X86_REPO/build}/keel
 	X86_BUNDLE=$BATS_FILE_TMPDIR/bundle
