@@ -26,6 +26,14 @@
 #include "vm/machine/syscon.h"
 #include "vm/machine/uart.h"
 
+/* In the sanitizer build, undefined behaviour the guest can cause in a
+ * device (an overflow) stops the suite instead of a line on stderr. */
+const char *__ubsan_default_options(void);
+const char *__ubsan_default_options(void)
+{
+	return "halt_on_error=1:print_stacktrace=1";
+}
+
 /* ---- fixtures ---------------------------------------------------------- */
 
 static struct hart fake_harts[VM_MAX_CPUS];
@@ -481,6 +489,34 @@ static void test_rtc(void **state)
 	assert_int_equal(irq_levels[RTC_IRQ], 0);
 }
 
+/* The guest may set the clock anywhere: to the last ns of int64 and past
+ * the last of uint64, as time goes on (the offset arithmetic overflowed,
+ * undefined behaviour that UBSan stops this suite on). */
+static void test_rtc_clock_set_anywhere(void **state)
+{
+	struct rtc r;
+	rtc_init(&r, recorded_line(RTC_IRQ));
+	r.wall_ns = fake_clock;
+	fake_now_ns = 1000000000;
+	rtc_write(&r, RTC_TIME_HIGH, 0x7fffffff, 4);
+	rtc_write(&r, RTC_TIME_LOW, 0xffffffff, 4);
+	fake_now_ns += 1000;
+	uint64_t lo = rtc_read(&r, RTC_TIME_LOW, 4), hi = rtc_read(&r, RTC_TIME_HIGH, 4);
+	assert_int_equal((hi << 32) | lo, 0x7fffffffffffffffull + 1000);
+	rtc_write(&r, RTC_TIME_HIGH, 0xffffffff, 4);
+	rtc_write(&r, RTC_TIME_LOW, 0xffffffff, 4);
+	fake_now_ns += 10;
+	lo = rtc_read(&r, RTC_TIME_LOW, 4);
+	hi = rtc_read(&r, RTC_TIME_HIGH, 4);
+	assert_int_equal((hi << 32) | lo, 9); /* wrapped */
+	rtc_write(&r, RTC_TIME_HIGH, 0x80000000, 4);
+	rtc_write(&r, RTC_TIME_LOW, 0, 4);
+	fake_now_ns += 5;
+	lo = rtc_read(&r, RTC_TIME_LOW, 4);
+	hi = rtc_read(&r, RTC_TIME_HIGH, 4);
+	assert_int_equal((hi << 32) | lo, 0x8000000000000005ull);
+}
+
 static enum vm_power_event last_event;
 static int last_code;
 static void record_power(void *opaque, enum vm_power_event event, int code)
@@ -681,9 +717,11 @@ static uint32_t prop_u32(const void *fdt, const char *path, const char *name)
 static uint64_t prop_u64(const void *fdt, const char *path, const char *name)
 {
 	int len;
-	const fdt64_t *p = prop(fdt, path, name, &len);
+	const void *p = prop(fdt, path, name, &len);
 	assert_int_equal(len, 8);
-	return fdt64_to_cpu(*p);
+	fdt64_t v; /* DT properties are only 4-byte aligned */
+	memcpy(&v, p, sizeof v);
+	return fdt64_to_cpu(v);
 }
 
 static void test_fdt_contents(void **state)
@@ -970,6 +1008,7 @@ int main(void)
 	    cmocka_unit_test(test_console_pipe_flow),
 	    cmocka_unit_test(test_loop_watch_and_hooks),
 	    cmocka_unit_test(test_rtc),
+	    cmocka_unit_test(test_rtc_clock_set_anywhere),
 	    cmocka_unit_test(test_syscon),
 	    cmocka_unit_test(test_sbi_base),
 	    cmocka_unit_test(test_sbi_timer),

@@ -28,9 +28,11 @@ int rtc_attach(struct rtc *rtc, struct vm_bus *bus, struct keel_error *err)
 	return 0;
 }
 
+/* The guest sets the clock to anything (up to 2^64 - 1 ns): the offset
+ * arithmetic is modulo 2^64, never a signed overflow. */
 static uint64_t guest_now(const struct rtc *rtc)
 {
-	return (uint64_t)(rtc->wall_ns() + rtc->state.offset_ns);
+	return (uint64_t)rtc->wall_ns() + (uint64_t)rtc->state.offset_ns;
 }
 
 static void update_irq(struct rtc *rtc)
@@ -79,7 +81,9 @@ void rtc_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
 	uint64_t now = guest_now(rtc);
 	switch (offset) {
 	case RTC_TIME_LOW: /* setting the clock: HIGH first, LOW completes it */
-		s->offset_ns += (int64_t)((((uint64_t)s->time_high << 32) | (uint32_t)value) - now);
+		s->offset_ns =
+		    (int64_t)((uint64_t)s->offset_ns +
+			      ((((uint64_t)s->time_high << 32) | (uint32_t)value) - now));
 		break;
 	case RTC_TIME_HIGH:
 		s->time_high = (uint32_t)value;
