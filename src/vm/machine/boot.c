@@ -118,6 +118,14 @@ static int load_bios(struct machine *m, struct keel_error *err)
 	if (vm_is_elf(&m->boot.bios)) {
 		if (vm_elf_load(&m->bus, &m->boot.bios, &entry, &end, err) < 0)
 			return keel_error_prefix(err, "--bios %s", m->opts.bios);
+		/* as a raw firmware: below the kernel, never over it, the
+		 * initrd or the DTB (its segments may say anything) */
+		if (end > m->boot.layout.kernel_addr)
+			return keel_error_set(err, 0,
+					      "--bios %s: ELF segments end at 0x%llx, over the "
+					      "kernel at 0x%llx",
+					      m->opts.bios, (unsigned long long)end,
+					      (unsigned long long)m->boot.layout.kernel_addr);
 	} else if (copy_to_ram(m, VM_RAM_BASE, &m->boot.bios, "--bios", err) < 0) {
 		return -1;
 	}
