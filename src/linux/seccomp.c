@@ -349,6 +349,15 @@ static int export_program(struct builder *b)
 	if (pread(fd, b->out->insns, (size_t)size, 0) != size)
 		return keel_error_errno(b->err, "linux.seccomp: read compiled filter");
 	b->out->len = (unsigned short)n;
+	/* the kernel converts and JITs the program at every load: the
+	 * shorter the better */
+	struct sock_filter *shorter;
+	size_t len;
+	if (linux_seccomp_bpf_optimize(b->out->insns, n, &shorter, &len)) {
+		free(b->out->insns);
+		b->out->insns = shorter;
+		b->out->len = (unsigned short)len;
+	}
 	return 0;
 }
 

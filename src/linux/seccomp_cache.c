@@ -11,7 +11,7 @@
  * of the caller's own, not writable by others (as the state directory).
  *
  * File layout (native byte order; the cache is per host):
- *   "KEELBPF1" | u32 flags | u32 notify | u64 rules | u64 skipped |
+ *   "KEELBPF2" | u32 flags | u32 notify | u64 rules | u64 skipped |
  *   u32 key_len | key | u32 insn count | insns */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +28,7 @@
 #include "common/log.h"
 #include "linux/seccomp_filter.h"
 
-#define CACHE_MAGIC    "KEELBPF1"
+#define CACHE_MAGIC    "KEELBPF2"
 #define MAX_CACHE_FILE (1u << 20)
 
 /* ---- the key ------------------------------------------------------- */

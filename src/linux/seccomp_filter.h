@@ -26,6 +26,7 @@
 #define KEEL_LINUX_SECCOMP_FILTER_H
 
 #include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -96,6 +97,19 @@ int linux_seccomp_load(const struct linux_seccomp *filter, int *listener_fd,
 		       struct keel_error *err);
 
 void linux_seccomp_release(struct linux_seccomp *filter);
+
+/* ---- the program (seccomp_bpf.c) --------------------------------- */
+
+/* libseccomp's program rewritten as an architecture check and a binary
+ * search on the syscall number, with the same verdict for every input.
+ * Returns false (and leaves *out alone) when the program is not of a shape
+ * it knows, or the result would not be shorter; else *out is malloc'd. */
+bool linux_seccomp_bpf_optimize(const struct sock_filter *prog, size_t len,
+				struct sock_filter **out, size_t *out_len);
+
+/* Runs a classic BPF program on data as the kernel would: the verdict. */
+uint32_t linux_seccomp_bpf_run(const struct sock_filter *prog, size_t len,
+			       const struct seccomp_data *data);
 
 /* ---- SCMP_ACT_NOTIFY (seccomp_notify.c) -------------------------- */
 
