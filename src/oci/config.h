@@ -168,6 +168,9 @@ struct oci_process {
 /* ------------------------------------------------------------------ */
 /* hooks                                                               */
 
+/* Seconds a hook may be given: its runner waits in milliseconds, an int. */
+#define OCI_HOOK_TIMEOUT_MAX (INT32_MAX / 1000)
+
 struct oci_hook {
 	char *path; /* required, absolute */
 	struct oci_strings args;

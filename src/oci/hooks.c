@@ -17,6 +17,11 @@ static int parse_hook(struct parse_ctx *c, const json_t *v, const struct json_pa
 		return -1;
 	if (out->has_timeout && out->timeout <= 0)
 		return parse_error(c, PATH_KEY(p, "timeout"), "must be greater than zero");
+	/* the runner waits timeout * 1000 ms in an int: past that it overflowed
+	 * (a 4294968 s timeout fired after 0.7 s) */
+	if (out->has_timeout && out->timeout > OCI_HOOK_TIMEOUT_MAX)
+		return parse_error(c, PATH_KEY(p, "timeout"), "out of range (max %d seconds)",
+				   OCI_HOOK_TIMEOUT_MAX);
 	return 0;
 }
 

@@ -362,6 +362,23 @@ static void relative_mount_destination_is_rejected(void **state)
 			   "config.json: mounts[0].destination: required (line 1, column 32)");
 }
 
+/* timeout * 1000 overflowed the runner's int: 4294968 s fired after 0.7 s */
+static void hook_timeout_bounds(void **state)
+{
+	assert_parse_error("{\"ociVersion\": \"1\", \"hooks\": {\"poststop\": [{\"path\": \"/h\", "
+			   "\"timeout\": 4294968}]}}",
+			   "config.json: hooks.poststop[0].timeout: out of range (max 2147483 "
+			   "seconds) (line 1, column 70)");
+	assert_parse_error("{\"ociVersion\": \"1\", \"hooks\": {\"prestart\": [{\"path\": \"/h\", "
+			   "\"timeout\": 2147484}]}}",
+			   "config.json: hooks.prestart[0].timeout: out of range (max 2147483 "
+			   "seconds) (line 1, column 70)");
+	struct oci_config *c = parse_ok("{\"ociVersion\": \"1\", \"hooks\": {\"prestart\": "
+					"[{\"path\": \"/h\", \"timeout\": 2147483}]}}");
+	assert_int_equal(c->hooks.prestart.items[0].timeout, 2147483);
+	oci_config_free(c);
+}
+
 static void rlimit_errors(void **state)
 {
 	assert_parse_error(
@@ -883,6 +900,7 @@ int main(void)
 	    cmocka_unit_test(relative_cwd_is_rejected),
 	    cmocka_unit_test(namespace_errors),
 	    cmocka_unit_test(relative_mount_destination_is_rejected),
+	    cmocka_unit_test(hook_timeout_bounds),
 	    cmocka_unit_test(rlimit_errors),
 	    cmocka_unit_test(capability_names_are_validated),
 	    cmocka_unit_test(seccomp_names_are_validated),
