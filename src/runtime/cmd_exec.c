@@ -367,6 +367,20 @@ static int open_namespaces(const struct oci_state *s, struct exec_plan *plan,
 	return 0;
 }
 
+char *proc_cgroup_unified_path(char *text)
+{
+	/* the "0::" entry, at the start of a line: a v1 line's path may hold
+	 * "0::" too (a cgroup named "x0::" by whoever can make one) */
+	char *line = strncmp(text, "0::", 3) == 0 ? text : strstr(text, "\n0::");
+	if (!line)
+		return NULL;
+	if (*line == '\n')
+		line++;
+	line += 3;
+	line[strcspn(line, "\n")] = '\0';
+	return line;
+}
+
 /* The v2 directory may have children with controllers (no processes
  * allowed there then): the init's own cgroup is where exec'd processes go. */
 static int init_v2_cgroup(const struct oci_state *s, const char *v2_dir, char *out, size_t size)
@@ -377,14 +391,13 @@ static int init_v2_cgroup(const struct oci_state *s, const char *v2_dir, char *o
 	struct keel_error ignored;
 	if (linux_read_file(path, 1 << 16, &text, &ignored) < 0)
 		return -1;
-	char *line = strstr(text, "0::");
+	const char *line = proc_cgroup_unified_path(text);
 	if (!line)
 		return -1;
-	line[strcspn(line, "\n")] = '\0';
 	const char *mount =
 	    strstr(v2_dir, "/unified") ? LINUX_CGROUP_ROOT "/unified" : LINUX_CGROUP_ROOT;
-	snprintf(out, size, "%s%s", mount, line + 3);
-	return 0;
+	int n = snprintf(out, size, "%s%s", mount, line);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
 }
 
 static int enter_cgroups(const struct oci_state *s, pid_t pid, struct keel_error *err)

@@ -50,6 +50,10 @@ int command_single_id(struct global_opts *g, int argc, char **argv, int index, c
  * process in its cgroups), removes its cgroups and its state directory. */
 int container_destroy(const char *root, struct oci_state *state, struct keel_error *err);
 
+/* The unified hierarchy's path in a /proc/<pid>/cgroup text (cut in
+ * place at its line's end), or NULL. */
+char *proc_cgroup_unified_path(char *text);
+
 /* Waits (without being its parent) for a process to exit; pidfd based. */
 void wait_process_exit(int pid, unsigned long long start_time);
 

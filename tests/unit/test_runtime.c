@@ -533,6 +533,18 @@ static void pidfile_refuses_long_path(void **state)
 	rmdir(d);
 }
 
+/* exec's fallback into the init's own v2 cgroup took the first "0::"
+ * anywhere: a v1 cgroup named "x0::" put the process in the v2 root. */
+static void unified_cgroup_line(void **state)
+{
+	char hybrid[] = "12:pids:/c/x0::\n1:name=systemd:/c\n0::/c/sub\n";
+	assert_string_equal(proc_cgroup_unified_path(hybrid), "/c/sub");
+	char first[] = "0::/only\n";
+	assert_string_equal(proc_cgroup_unified_path(first), "/only");
+	char none[] = "3:memory:/a0::b\n";
+	assert_null(proc_cgroup_unified_path(none));
+}
+
 /* A sync message text that does not fit was cut (the hooks' state JSON
  * arrived without its end); it is refused instead. */
 static void sync_refuses_oversized_text(void **state)
@@ -574,6 +586,7 @@ int main(void)
 	    cmocka_unit_test(pidfile_ignores_planted_link),
 	    cmocka_unit_test(pidfile_refuses_long_path),
 	    cmocka_unit_test(sync_refuses_oversized_text),
+	    cmocka_unit_test(unified_cgroup_line),
 	};
 	return cmocka_run_group_tests_name("runtime", tests, root_setup, root_teardown);
 }
