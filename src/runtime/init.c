@@ -288,7 +288,13 @@ static int set_names(const struct oci_config *c, struct keel_error *err)
 static void home_for(uid_t uid, char *out, size_t size)
 {
 	snprintf(out, size, "HOME=/");
-	FILE *f = fopen("/etc/passwd", "re");
+	/* The image's file, anything: a FIFO there would block create for
+	 * good, a device (a link to /dev/zero) never end. A regular file only. */
+	int fd = open("/etc/passwd", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	FILE *f = NULL;
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !(f = fdopen(fd, "r"))))
+		close(fd);
 	if (!f)
 		return;
 	char line[1024];
