@@ -349,15 +349,6 @@ static int export_program(struct builder *b)
 	if (pread(fd, b->out->insns, (size_t)size, 0) != size)
 		return keel_error_errno(b->err, "linux.seccomp: read compiled filter");
 	b->out->len = (unsigned short)n;
-	/* the kernel converts and JITs the program at every load: the
-	 * shorter the better */
-	struct sock_filter *shorter;
-	size_t len;
-	if (linux_seccomp_bpf_optimize(b->out->insns, n, &shorter, &len)) {
-		free(b->out->insns);
-		b->out->insns = shorter;
-		b->out->len = (unsigned short)len;
-	}
 	return 0;
 }
 
@@ -385,8 +376,8 @@ static int init_context(struct builder *b)
 	return 0;
 }
 
-int linux_seccomp_compile(const struct oci_seccomp *config, struct linux_seccomp *out,
-			  struct keel_error *err)
+int linux_seccomp_compile_linear(const struct oci_seccomp *config, struct linux_seccomp *out,
+				 struct keel_error *err)
 {
 	cleanup_seccomp scmp_filter_ctx ctx = NULL;
 	struct builder b = {.config = config, .out = out, .err = err};
@@ -397,6 +388,23 @@ int linux_seccomp_compile(const struct oci_seccomp *config, struct linux_seccomp
 	    export_program(&b) < 0) {
 		linux_seccomp_release(out);
 		return -1;
+	}
+	return 0;
+}
+
+int linux_seccomp_compile(const struct oci_seccomp *config, struct linux_seccomp *out,
+			  struct keel_error *err)
+{
+	if (linux_seccomp_compile_linear(config, out, err) < 0)
+		return -1;
+	/* the kernel converts and JITs the program at every load: the
+	 * shorter the better (seccomp_bpf.c) */
+	struct sock_filter *shorter;
+	size_t len;
+	if (linux_seccomp_bpf_optimize(out->insns, out->len, &shorter, &len)) {
+		free(out->insns);
+		out->insns = shorter;
+		out->len = (unsigned short)len;
 	}
 	return 0;
 }

@@ -12,7 +12,9 @@
  *
  * File layout (native byte order; the cache is per host):
  *   "KEELBPF2" | u32 flags | u32 notify | u64 rules | u64 skipped |
- *   u32 key_len | key | u32 insn count | insns */
+ *   u32 key_len | key | u32 insn count | insns | u64 sum
+ * where sum is FNV-1a over all but the key (which is compared in full): a
+ * file damaged anywhere is a miss, and is written anew. */
 #include <errno.h>
 #include <fcntl.h>
 #include <seccomp.h>
@@ -114,14 +116,24 @@ static char *make_key(const struct oci_seccomp *c, size_t *len)
 	return k.text;
 }
 
-/* FNV-1a, 64 bits: a file name, not a proof (the key is compared). */
-static unsigned long long hash(const char *s, size_t len)
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+
+/* FNV-1a, 64 bits: a file name and a check against damage, not a proof
+ * (the key is compared). */
+static uint64_t fnv(uint64_t h, const void *p, size_t len)
 {
-	unsigned long long h = 0xcbf29ce484222325ULL;
+	const unsigned char *s = p;
 	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+		h = (h ^ s[i]) * 0x100000001b3ULL;
 	return h;
 }
+
+static unsigned long long hash(const char *s, size_t len)
+{
+	return fnv(FNV_OFFSET, s, len);
+}
+
+#define HEADER_LEN (8 + 4 + 4 + 8 + 8 + 4) /* up to key_len */
 
 /* ---- reading --------------------------------------------------------- */
 
@@ -151,8 +163,13 @@ static bool parse_entry(const char *buf, size_t size, const char *key, size_t ke
 	    (size_t)(r.end - r.p) < key_len || memcmp(r.p, key, key_len) != 0)
 		return false;
 	r.p += key_len;
+	const char *body = r.p;
+	uint64_t sum;
 	if (!take(&r, &n, 4) || n == 0 || n > BPF_MAXINSNS ||
-	    (size_t)(r.end - r.p) != n * sizeof(struct sock_filter))
+	    (size_t)(r.end - r.p) != n * sizeof(struct sock_filter) + sizeof sum)
+		return false;
+	memcpy(&sum, r.end - sizeof sum, sizeof sum);
+	if (fnv(fnv(FNV_OFFSET, buf, HEADER_LEN), body, (size_t)(r.end - body) - sizeof sum) != sum)
 		return false;
 	out->insns = malloc(n * sizeof(struct sock_filter));
 	if (!out->insns)
@@ -208,11 +225,18 @@ static bool write_entry(int fd, const char *key, size_t key_len, const struct li
 {
 	uint32_t flags = f->flags, notify = f->notify, klen = (uint32_t)key_len, n = f->len;
 	uint64_t rules = f->rules, skipped = f->skipped;
-	return write_all(fd, CACHE_MAGIC, 8) && write_all(fd, &flags, 4) &&
-	       write_all(fd, &notify, 4) && write_all(fd, &rules, 8) &&
-	       write_all(fd, &skipped, 8) && write_all(fd, &klen, 4) &&
-	       write_all(fd, key, key_len) && write_all(fd, &n, 4) &&
-	       write_all(fd, f->insns, n * sizeof(struct sock_filter));
+	char header[HEADER_LEN];
+	memcpy(header, CACHE_MAGIC, 8);
+	memcpy(header + 8, &flags, 4);
+	memcpy(header + 12, &notify, 4);
+	memcpy(header + 16, &rules, 8);
+	memcpy(header + 24, &skipped, 8);
+	memcpy(header + 32, &klen, 4);
+	uint64_t sum = fnv(fnv(fnv(FNV_OFFSET, header, sizeof header), &n, 4), f->insns,
+			   n * sizeof(struct sock_filter));
+	return write_all(fd, header, sizeof header) && write_all(fd, key, key_len) &&
+	       write_all(fd, &n, 4) && write_all(fd, f->insns, n * sizeof(struct sock_filter)) &&
+	       write_all(fd, &sum, sizeof sum);
 }
 
 /* Best effort: written under a temporary name, renamed into place, so a

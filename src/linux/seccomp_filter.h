@@ -72,9 +72,15 @@ unsigned int linux_seccomp_flag(const char *name);
 
 /* Compiles config into out (zeroed first). Errors name the JSON path:
  * "linux.seccomp.syscalls[3].args[0].op: unknown operator 5". Checks that
- * the kernel supports each flag and action. */
+ * the kernel supports each flag and action. The program is libseccomp's,
+ * rewritten by linux_seccomp_bpf_optimize() when it can be. */
 int linux_seccomp_compile(const struct oci_seccomp *config, struct linux_seccomp *out,
 			  struct keel_error *err);
+
+/* Same, as libseccomp exports it: one compare per syscall and
+ * architecture, without the rewrite of seccomp_bpf.c (for the tests). */
+int linux_seccomp_compile_linear(const struct oci_seccomp *config, struct linux_seccomp *out,
+				 struct keel_error *err);
 
 /* Same, through a cache of compiled programs in cache_dir (made 0700 if
  * missing; seccomp_cache.c): a hit skips libseccomp. cache_dir NULL, or a

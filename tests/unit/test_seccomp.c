@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <setjmp.h>
@@ -515,6 +517,239 @@ static void process_state_json(void **state)
 	assert_null(linux_seccomp_process_state(NULL, 1, "not json"));
 }
 
+/* ---- the rewritten program (seccomp_bpf.c) ---------------------- */
+
+/* Under big_profile(): allowed, denied by a rule, by an argument rule and
+ * by the default action (ENOSYS). */
+static int probe_big_profile(void)
+{
+	if (syscall(SYS_getppid) < 0)
+		return 1;
+	if (errno_of(syscall(SYS_sethostname, "x", 1)) != EPERM)
+		return 2;
+	if (syscall(SYS_personality, 0xffffffffUL) < 0)
+		return 3;
+	if (errno_of(syscall(SYS_personality, 1UL)) != ENOSYS)
+		return 4;
+	if (errno_of(syscall(SYS_mprotect, NULL, 0, 4)) != EACCES)
+		return 5;
+	return 0;
+}
+
+/* The test's own classic BPF interpreter, for what libseccomp and the
+ * rewrite emit; anything else fails the test. */
+static uint32_t interpret(const struct sock_filter *prog, size_t len, const struct seccomp_data *d)
+{
+	uint32_t a = 0;
+	size_t pc = 0;
+	for (size_t steps = 0; steps <= len; steps++) {
+		if (pc >= len)
+			fail_msg("pc %zu past the end (%zu)", pc, len);
+		const struct sock_filter *f = &prog[pc++];
+		switch (f->code) {
+		case BPF_LD | BPF_W | BPF_ABS:
+			if (f->k > sizeof *d - 4 || f->k % 4)
+				fail_msg("load at %u", f->k);
+			memcpy(&a, (const char *)d + f->k, 4);
+			break;
+		case BPF_ALU | BPF_AND | BPF_K:
+			a &= f->k;
+			break;
+		case BPF_JMP | BPF_JA:
+			pc += f->k;
+			break;
+		case BPF_JMP | BPF_JEQ | BPF_K:
+			pc += a == f->k ? f->jt : f->jf;
+			break;
+		case BPF_JMP | BPF_JGT | BPF_K:
+			pc += a > f->k ? f->jt : f->jf;
+			break;
+		case BPF_JMP | BPF_JGE | BPF_K:
+			pc += a >= f->k ? f->jt : f->jf;
+			break;
+		case BPF_JMP | BPF_JSET | BPF_K:
+			pc += a & f->k ? f->jt : f->jf;
+			break;
+		case BPF_RET | BPF_K:
+			return f->k;
+		default:
+			fail_msg("instruction %#x at %zu", f->code, pc - 1);
+		}
+	}
+	fail_msg("no verdict");
+	return 0;
+}
+
+/* A profile of podman's shape, large enough to matter: most x86_64
+ * syscalls allowed (every seventh left to the default or denied with
+ * EPERM), argument rules with every operator, 32- and 64-bit values, and
+ * every action, for x86_64, x86 and x32. */
+static char *big_profile(void)
+{
+	static const char *const special[] = {"personality", "clone",  "socket",      "mmap",
+					      "mprotect",    "ioctl",  "kcmp",	      "vhangup",
+					      "acct",	     "ptrace", "sethostname", "prctl"};
+	size_t cap = 65536, len = 0;
+	char *doc = malloc(cap);
+	assert_non_null(doc);
+	len += (size_t)snprintf(doc + len, cap - len,
+				"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": 38, "
+				"\"architectures\": [\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", "
+				"\"SCMP_ARCH_X32\"], \"syscalls\": [");
+	for (int pass = 0; pass < 2; pass++) {
+		len += (size_t)snprintf(doc + len, cap - len, "%s{\"names\": [", pass ? ", " : "");
+		bool first = true;
+		for (int nr = 0; nr < 460; nr++) {
+			char *name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, nr);
+			bool skip = !name;
+			for (size_t i = 0; !skip && i < sizeof special / sizeof special[0]; i++)
+				skip = strcmp(name, special[i]) == 0;
+			bool denied = nr % 7 == 3;
+			if (!skip && (pass ? denied && nr % 2 == 0 : !denied)) {
+				len += (size_t)snprintf(doc + len, cap - len, "%s\"%s\"",
+							first ? "" : ", ", name);
+				first = false;
+			}
+			free(name);
+		}
+		len += (size_t)snprintf(doc + len, cap - len, "], \"action\": \"%s\"}",
+					pass ? "SCMP_ACT_ERRNO" : "SCMP_ACT_ALLOW");
+	}
+	len += (size_t)snprintf(
+	    doc + len, cap - len,
+	    ", {\"names\": [\"personality\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": ["
+	    "{\"index\": 0, \"value\": 0, \"op\": \"SCMP_CMP_EQ\"}, "
+	    "{\"index\": 0, \"value\": 8, \"op\": \"SCMP_CMP_EQ\"}, "
+	    "{\"index\": 0, \"value\": 4294967295, \"op\": \"SCMP_CMP_EQ\"}]}"
+	    ", {\"names\": [\"clone\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": ["
+	    "{\"index\": 0, \"value\": 2114060288, \"valueTwo\": 0, \"op\": "
+	    "\"SCMP_CMP_MASKED_EQ\"}]}"
+	    ", {\"names\": [\"socket\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": ["
+	    "{\"index\": 0, \"value\": 40, \"op\": \"SCMP_CMP_NE\"}]}"
+	    ", {\"names\": [\"mmap\"], \"action\": \"SCMP_ACT_ALLOW\", \"args\": ["
+	    "{\"index\": 2, \"value\": 7, \"op\": \"SCMP_CMP_LE\"}, "
+	    "{\"index\": 1, \"value\": 4294967296, \"op\": \"SCMP_CMP_LT\"}]}"
+	    ", {\"names\": [\"mprotect\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 13, "
+	    "\"args\": [{\"index\": 2, \"value\": 4, \"op\": \"SCMP_CMP_GE\"}]}"
+	    ", {\"names\": [\"ioctl\"], \"action\": \"SCMP_ACT_LOG\", \"args\": ["
+	    "{\"index\": 1, \"value\": 21504, \"op\": \"SCMP_CMP_GT\"}]}"
+	    ", {\"names\": [\"kcmp\"], \"action\": \"SCMP_ACT_TRAP\"}"
+	    ", {\"names\": [\"vhangup\"], \"action\": \"SCMP_ACT_KILL_PROCESS\"}"
+	    ", {\"names\": [\"acct\"], \"action\": \"SCMP_ACT_KILL\"}"
+	    ", {\"names\": [\"ptrace\"], \"action\": \"SCMP_ACT_TRACE\", \"errnoRet\": 3}"
+	    ", {\"names\": [\"sethostname\"], \"action\": \"SCMP_ACT_ERRNO\"}"
+	    ", {\"names\": [\"prctl\", \"no_such_syscall\"], \"action\": \"SCMP_ACT_ALLOW\"}]}");
+	assert_true(len < cap);
+	return doc;
+}
+
+static struct oci_config *config_from(const char *seccomp_json)
+{
+	size_t size = strlen(seccomp_json) + 128;
+	char *doc = malloc(size);
+	assert_non_null(doc);
+	snprintf(doc, size, "{\"ociVersion\": \"1.1.0\", \"linux\": {\"seccomp\": %s}}",
+		 seccomp_json);
+	struct oci_config *config = NULL;
+	struct keel_error err = {0};
+	if (oci_config_parse("config.json", doc, strlen(doc), NULL, &config, &err) < 0)
+		fail_msg("config did not parse: %s", err.msg);
+	free(doc);
+	return config;
+}
+
+/* Every syscall number around the native and the x32 ranges, and the edges
+ * of the number line, on each architecture and one the filter does not
+ * know, with the arguments at and around every value the rules compare:
+ * libseccomp's program and the rewritten one give the same verdict. */
+static void rewrite_keeps_every_verdict(void **state)
+{
+	char *json = big_profile();
+	struct oci_config *c = config_from(json);
+	free(json);
+	struct linux_seccomp linear, fast;
+	struct keel_error err = {0};
+	if (linux_seccomp_compile_linear(&c->linux_.seccomp, &linear, &err) < 0 ||
+	    linux_seccomp_compile(&c->linux_.seccomp, &fast, &err) < 0)
+		fail_msg("compile failed: %s", err.msg);
+	/* shorter (podman's profile: 1125 -> 305; this one has a hole every
+	 * seven numbers, and the x86 socketcall and ipc argument checks) */
+	assert_true(linear.len > 700);
+	assert_true(fast.len < linear.len);
+	assert_int_equal(fast.rules, linear.rules);
+
+	static const uint32_t arches[] = {AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64,
+					  0};
+	static const uint64_t values[] = {
+	    0,	   1,	  3,	      4,       7,	   8,		40,	     41,
+	    21504, 21505, 0x7E020000, 0x20000, 0xffffffff, 0x100000000, 0x100000001, UINT64_MAX};
+	static const uint32_t edges[] = {0x3fffffff, 0x7fffffff, 0x80000000, 0xfffffffe,
+					 0xffffffff};
+	size_t n_nr = 2 * 600 + sizeof edges / sizeof edges[0], differ = 0, checked = 0;
+	for (size_t a = 0; a < sizeof arches / sizeof arches[0]; a++)
+		for (size_t i = 0; i < n_nr; i++) {
+			uint32_t nr = i < 600	 ? (uint32_t)i
+				      : i < 1200 ? 0x40000000u + (uint32_t)(i - 600)
+						 : edges[i - 1200];
+			for (size_t v = 0; v <= 2 * sizeof values / sizeof values[0]; v++) {
+				struct seccomp_data d = {.nr = (int)nr, .arch = arches[a]};
+				size_t nv = sizeof values / sizeof values[0];
+				for (int j = 0; j < 6; j++)
+					d.args[j] = v == 0    ? 0
+						    : v <= nv ? values[v - 1]
+							      : (j == 0 ? values[v - nv - 1] : 5);
+				uint32_t want = interpret(linear.insns, linear.len, &d);
+				uint32_t got = interpret(fast.insns, fast.len, &d);
+				if (want != got && differ++ < 5)
+					print_error(
+					    "arch %#x nr %#x arg0 %#llx: %#x, rewritten %#x\n",
+					    d.arch, nr, (unsigned long long)d.args[0], want, got);
+				checked++;
+			}
+		}
+	assert_int_equal(differ, 0);
+	assert_true(checked > 100000);
+	linux_seccomp_release(&linear);
+
+	/* and the kernel agrees: the rewritten filter, loaded */
+	assert_int_equal(exit_code(run_filtered(&fast, probe_big_profile)), 0);
+	linux_seccomp_release(&fast);
+	oci_config_free(c);
+}
+
+/* Programs of a shape the rewrite does not know are kept as they are. */
+static void rewrite_keeps_unknown_shapes(void **state)
+{
+	struct sock_filter *out = NULL;
+	size_t len = 0;
+	const struct sock_filter tax[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+	    BPF_STMT(BPF_MISC | BPF_TAX, 0),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	const struct sock_filter jset_nr[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+	    BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, 1, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	const struct sock_filter past_end[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 5),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	const struct sock_filter allow[] = {BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
+	assert_false(linux_seccomp_bpf_optimize(tax, 3, &out, &len));
+	assert_false(linux_seccomp_bpf_optimize(jset_nr, 4, &out, &len));
+	assert_false(linux_seccomp_bpf_optimize(past_end, 3, &out, &len));
+	assert_false(linux_seccomp_bpf_optimize(allow, 1, &out, &len)); /* not shorter */
+	assert_null(out);
+	struct seccomp_data d = {.nr = 2};
+	assert_int_equal(linux_seccomp_bpf_run(jset_nr, 4, &d), SECCOMP_RET_ALLOW);
+	d.nr = 3;
+	assert_int_equal(linux_seccomp_bpf_run(jset_nr, 4, &d), SECCOMP_RET_KILL_PROCESS);
+}
+
 /* ---- the cache of compiled programs ---------------------------- */
 
 static void make_cache_dir(char *dir, size_t size)
@@ -563,13 +798,15 @@ static void cache_hits_reuse_the_program(void **state)
 	assert_int_equal(stat(dir, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0700);
 
-	/* a hit comes from the file: change its last instruction's k */
+	/* a hit reads the file and leaves it alone */
 	assert_int_equal(stat(path, &st), 0);
-	patch_file(path, st.st_size - 1, 0x7f);
+	ino_t ino = st.st_ino;
 	assert_int_equal(linux_seccomp_compile_cached(dir, &c->linux_.seccomp, &second, &err), 0);
 	assert_int_equal(second.len, plain.len);
 	assert_int_equal(second.rules, plain.rules);
-	assert_int_equal(((unsigned char *)second.insns)[second.len * 8 - 1], 0x7f);
+	assert_memory_equal(second.insns, plain.insns, plain.len * sizeof(struct sock_filter));
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_ino, ino);
 	linux_seccomp_release(&second);
 
 	/* a key that differs is a miss, whatever the file name says */
@@ -584,6 +821,64 @@ static void cache_hits_reuse_the_program(void **state)
 	assert_memory_not_equal(second.insns, plain.insns, plain.len * sizeof(struct sock_filter));
 	linux_seccomp_release(&second);
 	linux_seccomp_release(&first);
+	linux_seccomp_release(&plain);
+	oci_config_free(c);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* A damaged entry (a changed instruction, flag, count or checksum, a cut
+ * file) is not trusted: the program is compiled again, and the file
+ * replaced by a good one, which the next lookup uses. */
+static void cache_rebuilds_damaged_files(void **state)
+{
+	char dir[64], path[256];
+	make_cache_dir(dir, sizeof dir);
+	struct oci_config *c = config_with(mkdir_denied);
+	struct linux_seccomp plain, f;
+	struct keel_error err;
+	compile_ok(c, &plain);
+	assert_int_equal(linux_seccomp_compile_cached(dir, &c->linux_.seccomp, &f, &err), 0);
+	linux_seccomp_release(&f);
+	only_entry(dir, path, sizeof path);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	off_t size = st.st_size;
+	/* from the end: the checksum (8 bytes), the last instruction's k */
+	const off_t damage[] = {size - 1, size - 9, size - 8 - 8 * plain.len, 8, 12};
+	for (size_t i = 0; i <= sizeof damage / sizeof damage[0]; i++) {
+		assert_int_equal(stat(path, &st), 0);
+		ino_t before = st.st_ino;
+		if (i < sizeof damage / sizeof damage[0]) {
+			int fd = open(path, O_RDWR);
+			unsigned char byte;
+			assert_true(fd >= 0);
+			assert_int_equal(pread(fd, &byte, 1, damage[i]), 1);
+			byte ^= 0x10;
+			assert_int_equal(pwrite(fd, &byte, 1, damage[i]), 1);
+			close(fd);
+		} else {
+			assert_int_equal(truncate(path, size - 3), 0);
+		}
+		assert_int_equal(linux_seccomp_compile_cached(dir, &c->linux_.seccomp, &f, &err),
+				 0);
+		assert_int_equal(f.len, plain.len);
+		assert_int_equal(f.flags, plain.flags);
+		assert_int_equal(f.notify, plain.notify);
+		assert_memory_equal(f.insns, plain.insns, plain.len * sizeof(struct sock_filter));
+		linux_seccomp_release(&f);
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_not_equal(st.st_ino, before); /* written anew */
+		assert_int_equal(st.st_size, size);
+		before = st.st_ino;
+		assert_int_equal(linux_seccomp_compile_cached(dir, &c->linux_.seccomp, &f, &err),
+				 0);
+		linux_seccomp_release(&f);
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(st.st_ino, before); /* and trusted again */
+	}
+	only_entry(dir, path, sizeof path); /* no temporary files left */
 	linux_seccomp_release(&plain);
 	oci_config_free(c);
 	char cmd[128];
@@ -638,7 +933,10 @@ int main(void)
 	    cmocka_unit_test(different_indexes_mean_all),
 	    cmocka_unit_test(notify_hands_out_a_listener),
 	    cmocka_unit_test(process_state_json),
+	    cmocka_unit_test(rewrite_keeps_every_verdict),
+	    cmocka_unit_test(rewrite_keeps_unknown_shapes),
 	    cmocka_unit_test(cache_hits_reuse_the_program),
+	    cmocka_unit_test(cache_rebuilds_damaged_files),
 	    cmocka_unit_test(cache_skips_untrusted_dirs_and_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
