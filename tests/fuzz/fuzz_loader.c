@@ -105,6 +105,14 @@ static void fuzz_layout_numbers(const uint8_t *data, size_t size)
 	     u64_at(data + 16) % (VM_MAX_FILE_SIZE + 1));
 }
 
+/* Undefined behaviour (an overflow, a misaligned load) is a finding that
+ * stops the run, not a line on stderr that a passing run hides. */
+const char *__ubsan_default_options(void);
+const char *__ubsan_default_options(void)
+{
+	return "halt_on_error=1:print_stacktrace=1";
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* a private copy: the loader must not read past len */

@@ -7,6 +7,14 @@
 
 #include "oci/state.h"
 
+/* Undefined behaviour (an overflow, a misaligned load) is a finding that
+ * stops the run, not a line on stderr that a passing run hides. */
+const char *__ubsan_default_options(void);
+const char *__ubsan_default_options(void)
+{
+	return "halt_on_error=1:print_stacktrace=1";
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct keel_error err = {0};

@@ -259,6 +259,14 @@ static struct virtio_mmio *create(struct run *r, uint8_t which)
 	}
 }
 
+/* Undefined behaviour (an overflow, a misaligned load) is a finding that
+ * stops the run, not a line on stderr that a passing run hides. */
+const char *__ubsan_default_options(void);
+const char *__ubsan_default_options(void)
+{
+	return "halt_on_error=1:print_stacktrace=1";
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (blk_fd < 0) {
