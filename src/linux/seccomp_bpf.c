@@ -249,9 +249,10 @@ static bool is_alu_k(uint16_t code)
 }
 
 /* Fills the architecture constants and the number's cut points; false if
- * the program is not of the shape handled here. */
-static bool analyse(const struct sock_filter *p, size_t len, struct u32set *arches,
-		    struct u32set *cuts)
+ * the program is not of the shape handled here. With arch, only the paths
+ * that architecture takes count (arches may be NULL then). */
+static bool analyse(const struct sock_filter *p, size_t len, const uint32_t *arch,
+		    struct u32set *arches, struct u32set *cuts)
 {
 	unsigned char *in = calloc(len, 1);
 	bool ok = in != NULL && set_add(cuts, 0);
@@ -275,7 +276,7 @@ static bool analyse(const struct sock_filter *p, size_t len, struct u32set *arch
 			uint16_t op = BPF_OP(f->code);
 			ok = pc + 1 + f->jt < len && pc + 1 + f->jf < len;
 			if (ok && (kind & K_ARCH))
-				ok = op == BPF_JEQ && set_add(arches, f->k);
+				ok = op == BPF_JEQ && (!arches || set_add(arches, f->k));
 			if (ok && (kind & K_NR)) {
 				ok = op != BPF_JSET;
 				/* JGE: k; JEQ: k and k + 1; JGT: k + 1 */
@@ -284,10 +285,11 @@ static bool analyse(const struct sock_filter *p, size_t len, struct u32set *arch
 				if (ok && op != BPF_JGE && f->k != UINT32_MAX)
 					ok = set_add(cuts, f->k + 1);
 			}
-			if (ok) {
+			bool decided = arch && kind == K_ARCH; /* a JEQ, checked above */
+			if (ok && (!decided || *arch == f->k))
 				in[pc + 1 + f->jt] |= kind;
+			if (ok && (!decided || *arch != f->k))
 				in[pc + 1 + f->jf] |= kind;
-			}
 			continue;
 		} else if (f->code == (BPF_RET | BPF_K)) {
 			continue;
@@ -299,10 +301,10 @@ static bool analyse(const struct sock_filter *p, size_t len, struct u32set *arch
 			in[pc + 1] |= out;
 	}
 	free(in);
-	if (ok) {
+	if (ok && arches)
 		set_sort_unique(arches);
+	if (ok)
 		set_sort_unique(cuts);
-	}
 	return ok;
 }
 
@@ -668,11 +670,14 @@ static struct piece *pieces_for(struct residue *r, uint32_t arch, const struct u
 	return pieces;
 }
 
-static bool emit_section(struct code *c, struct residue *r, uint32_t arch,
-			 const struct u32set *cuts, struct u32set *firsts)
+static bool emit_section(struct code *c, struct residue *r, uint32_t arch, struct u32set *firsts)
 {
 	size_t n = 0;
-	struct piece *pieces = pieces_for(r, arch, cuts, &n);
+	struct u32set cuts = {0};
+	struct piece *pieces = NULL;
+	if (analyse(r->p, r->len, &arch, NULL, &cuts))
+		pieces = pieces_for(r, arch, &cuts, &n);
+	free(cuts.v);
 	if (!pieces)
 		return false;
 	bool ok = true;
@@ -724,7 +729,7 @@ static bool build(const struct sock_filter *p, size_t len, struct code *c)
 {
 	struct u32set arches = {0}, cuts = {0}, *firsts = NULL;
 	struct residue r;
-	bool ok = residue_init(&r, p, len) && analyse(p, len, &arches, &cuts);
+	bool ok = residue_init(&r, p, len) && analyse(p, len, NULL, &arches, &cuts);
 	uint32_t other = 0;
 	while (ok && set_has(&arches, other))
 		other++;
@@ -736,7 +741,7 @@ static bool build(const struct sock_filter *p, size_t len, struct code *c)
 		emit(c, BPF_JMP | BPF_JEQ | BPF_K, 1, 0, arches.v[i]);
 		emit(c, BPF_JMP | BPF_JA, 0, 0, 0);
 		size_t start = c->len;
-		ok = emit_section(c, &r, arches.v[i], &cuts, &firsts[i]) && !c->failed;
+		ok = emit_section(c, &r, arches.v[i], &firsts[i]) && !c->failed;
 		if (!ok)
 			break;
 		size_t size = c->len - start;
@@ -748,7 +753,7 @@ static bool build(const struct sock_filter *p, size_t len, struct code *c)
 							     (uint8_t)size, arches.v[i]};
 		}
 	}
-	ok = ok && emit_section(c, &r, other, &cuts, &firsts[arches.len]) && !c->failed;
+	ok = ok && emit_section(c, &r, other, &firsts[arches.len]) && !c->failed;
 	ok = ok && c->len < len && check(p, len, c, &arches, other, firsts);
 	for (size_t i = 0; firsts && i <= arches.len; i++)
 		free(firsts[i].v);
