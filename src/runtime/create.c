@@ -250,12 +250,8 @@ static int run_runtime_hooks(struct container_ctx *ctx, struct keel_error *err)
 	int rc = linux_hooks_run(&h->prestart, "prestart", json, err);
 	if (rc == 0)
 		rc = linux_hooks_run(&h->create_runtime, "createRuntime", json, err);
-	if (rc == 0 && sync_send(ctx->sync_fd[0], SYNC_HOOKS_DONE, json) < 0)
-		rc = errno == EMSGSIZE ? keel_error_set(err, 0,
-							"hooks: the container's state is larger "
-							"than %zu bytes (annotations?)",
-							sizeof(((struct sync_msg *)0)->text) - 1)
-				       : keel_error_errno(err, "container init");
+	if (rc == 0 && sync_send_long(ctx->sync_fd[0], SYNC_HOOKS_DONE, json) < 0)
+		rc = keel_error_errno(err, "container init");
 	free(json);
 	return rc;
 }

@@ -29,6 +29,7 @@
 #include "linux/rootfs.h"
 #include "linux/seccomp_filter.h"
 #include "linux/terminal.h"
+#include "oci/read_file.h"
 #include "runtime/sync.h"
 
 #define KEYCTL_JOIN_SESSION_KEYRING 1
@@ -39,8 +40,8 @@ struct init_state {
 	int pty_slave;
 	char exec_path[PATH_MAX];
 	char **env;
-	struct sync_msg hooks_state; /* text: the state JSON for the init's hooks */
-	bool in_cgroups;	     /* keel said CGROUPS_DONE */
+	char *hooks_state; /* the state JSON for the init's hooks (malloc'd) */
+	bool in_cgroups;   /* keel said CGROUPS_DONE */
 	struct linux_seccomp seccomp;
 };
 
@@ -231,10 +232,11 @@ static int run_create_hooks(struct container_ctx *ctx, struct init_state *st,
 		return -1;
 	if (sync_send(sync, SYNC_HOOKS, NULL) < 0)
 		return keel_error_errno(err, "hooks");
-	if (sync_expect_msg(sync, SYNC_HOOKS_DONE, &st->hooks_state, err) < 0)
+	/* any length: annotations alone may pass 16 KiB */
+	if (sync_expect_long(sync, SYNC_HOOKS_DONE, OCI_FILE_MAX, &st->hooks_state, err) < 0)
 		return -1;
 	return linux_hooks_run(&ctx->config->hooks.create_container, "createContainer",
-			       st->hooks_state.text, err);
+			       st->hooks_state, err);
 }
 
 /* Everything that needs the host's view happens before the root switch:
@@ -475,9 +477,11 @@ static int run_start_hooks(struct container_ctx *ctx, struct init_state *st)
 	struct keel_error err = {0};
 	if (!ctx->config->has_hooks)
 		return 0;
-	mark_created(st->hooks_state.text);
-	if (linux_hooks_run(&ctx->config->hooks.start_container, "startContainer",
-			    st->hooks_state.text, &err) < 0) {
+	if (!st->hooks_state)
+		return 0; /* no hook lists: nothing was sent */
+	mark_created(st->hooks_state);
+	if (linux_hooks_run(&ctx->config->hooks.start_container, "startContainer", st->hooks_state,
+			    &err) < 0) {
 		dprintf(2, "keel: %s\n", err.msg);
 		return -1;
 	}

@@ -18,6 +18,8 @@
 #ifndef KEEL_RUNTIME_SYNC_H
 #define KEEL_RUNTIME_SYNC_H
 
+#include <stddef.h>
+
 #include "common/error.h"
 
 enum sync_type {
@@ -38,7 +40,20 @@ struct sync_msg {
 	char text[16384];
 };
 
+/* The longest text one message carries. */
+#define SYNC_TEXT_MAX (sizeof(((struct sync_msg *)0)->text) - 1)
+
+/* Sends one message; a text longer than SYNC_TEXT_MAX is refused
+ * (EMSGSIZE), never cut. */
 int sync_send(int fd, enum sync_type type, const char *text);
+
+/* A text of any length as messages of one type: SYNC_TEXT_MAX-byte chunks,
+ * then a shorter (maybe empty) last one. */
+int sync_send_long(int fd, enum sync_type type, const char *text);
+
+/* Receives what sync_send_long sent (at most max bytes) into a malloc'd
+ * *text; ERROR messages and a closed peer become err. */
+int sync_expect_long(int fd, enum sync_type type, size_t max, char **text, struct keel_error *err);
 
 /* Waits for a message. Returns its type, 0 when the peer is gone, -1 on
  * error (errno). */

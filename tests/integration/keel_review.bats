@@ -53,3 +53,26 @@ teardown() { keel_teardown; }
 	[ "$(cat "$TEST_TMP/precious")" = keep ]
 	rm -rf "$RT_ROOT/m1" "$RT_ROOT/m2"
 }
+
+# The state the init's own hooks read went over the sync socket in one
+# 16 KiB message: with large annotations (Kubernetes' last-applied
+# configuration alone can pass that) createContainer and startContainer got
+# it cut, as invalid JSON.
+@test "createContainer and startContainer hooks get the whole state with 40 KiB of annotations" {
+	local big
+	big=$(head -c 40000 /dev/zero | tr '\0' a)
+	cfg '.annotations.big = $b' --arg b "$big"
+	mkdir "$TEST_TMP/out"
+	cfg '.hooks.createContainer = [{path: "/bin/sh", args: ["sh", "-c", $c]}]' \
+		--arg c "/bin/cat >$TEST_TMP/out/cc.json"
+	printf '#!/bin/sh\n/bin/cat >/start.json\n' >"$BUNDLE/rootfs/start-hook"
+	chmod 755 "$BUNDLE/rootfs/start-hook"
+	cfg '.hooks.startContainer = [{path: "/start-hook"}]'
+	local id
+	id=$(start_container sleep 1000)
+	[ "$(jq -r '.annotations.big | length' "$TEST_TMP/out/cc.json")" = 40000 ]
+	[ "$(jq -r .status "$TEST_TMP/out/cc.json")" = creating ]
+	[ "$(jq -r '.annotations.big | length' "$BUNDLE/rootfs/start.json")" = 40000 ]
+	[ "$(jq -r .status "$BUNDLE/rootfs/start.json")" = created ]
+	[ "$(jq -r .id "$BUNDLE/rootfs/start.json")" = "$id" ]
+}

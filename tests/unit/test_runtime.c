@@ -533,6 +533,50 @@ static void pidfile_refuses_long_path(void **state)
 	rmdir(d);
 }
 
+/* The hooks' state JSON goes over as many messages as it takes (it was cut
+ * at 16 KiB: large annotations reached createContainer and startContainer
+ * hooks as broken JSON). */
+static void sync_long_text_arrives_whole(void **state)
+{
+	static const size_t lens[] = {0,     1, SYNC_TEXT_MAX - 1, SYNC_TEXT_MAX, 2 * SYNC_TEXT_MAX,
+				      100000};
+	static char text[100001];
+	for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+		int sv[2];
+		assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+		for (size_t k = 0; k < lens[i]; k++)
+			text[k] = (char)('a' + k % 26);
+		text[lens[i]] = '\0';
+		pid_t child = fork();
+		if (child == 0)
+			_exit(sync_send_long(sv[0], SYNC_HOOKS_DONE, text) == 0 ? 0 : 1);
+		char *got = NULL;
+		struct keel_error err = {0};
+		assert_int_equal(sync_expect_long(sv[1], SYNC_HOOKS_DONE, 1 << 20, &got, &err), 0);
+		assert_string_equal(got, text);
+		free(got);
+		int status;
+		assert_int_equal(waitpid(child, &status, 0), child);
+		assert_int_equal(status, 0);
+		close(sv[0]);
+		close(sv[1]);
+	}
+	/* past the bound: refused, not grown without end */
+	int sv[2];
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+	pid_t child = fork();
+	if (child == 0)
+		_exit(sync_send_long(sv[0], SYNC_HOOKS_DONE, text) == 0 ? 0 : 1);
+	char *got = NULL;
+	struct keel_error err = {0};
+	assert_int_equal(sync_expect_long(sv[1], SYNC_HOOKS_DONE, 50000, &got, &err), -1);
+	assert_null(got);
+	assert_string_equal(err.msg, "container init: message longer than 50000 bytes");
+	close(sv[1]);
+	waitpid(child, NULL, 0);
+	close(sv[0]);
+}
+
 /* exec's fallback into the init's own v2 cgroup took the first "0::"
  * anywhere: a v1 cgroup named "x0::" put the process in the v2 root. */
 static void unified_cgroup_line(void **state)
@@ -551,12 +595,12 @@ static void sync_refuses_oversized_text(void **state)
 {
 	int sv[2];
 	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
-	static char big[sizeof(((struct sync_msg *)0)->text) + 100];
+	static char big[SYNC_TEXT_MAX + 100];
 	memset(big, 'x', sizeof big - 1);
 	assert_int_equal(sync_send(sv[0], SYNC_HOOKS_DONE, big), -1);
 	assert_int_equal(errno, EMSGSIZE);
 	/* the largest that fits goes through whole */
-	big[sizeof(((struct sync_msg *)0)->text) - 1] = '\0';
+	big[SYNC_TEXT_MAX] = '\0';
 	assert_int_equal(sync_send(sv[0], SYNC_HOOKS_DONE, big), 0);
 	static struct sync_msg msg;
 	assert_int_equal(sync_recv(sv[1], &msg), SYNC_HOOKS_DONE);
@@ -587,6 +631,7 @@ int main(void)
 	    cmocka_unit_test(pidfile_refuses_long_path),
 	    cmocka_unit_test(sync_refuses_oversized_text),
 	    cmocka_unit_test(unified_cgroup_line),
+	    cmocka_unit_test(sync_long_text_arrives_whole),
 	};
 	return cmocka_run_group_tests_name("runtime", tests, root_setup, root_teardown);
 }
