@@ -87,7 +87,7 @@ static void set_sort_unique(struct u32set *s)
 
 static bool set_has(const struct u32set *s, uint32_t v)
 {
-	return bsearch(&v, s->v, s->len, sizeof v, cmp_u32) != NULL;
+	return s->len > 0 && bsearch(&v, s->v, s->len, sizeof v, cmp_u32) != NULL;
 }
 
 /* ---- the interpreter (classic BPF, the subset seccomp allows) -------- */
