@@ -124,23 +124,34 @@ busybox_source_dir() {
 		(cd "$dl" && apt-get source --download-only "busybox=$version" >&2) ||
 			die "apt-get source busybox failed: is there a deb-src line for the Debian mirror in /etc/apt/sources.list.d/ (then apt-get update)?"
 		dpkg-source --no-check -x "$dl"/busybox_*.dsc "$dir" >&2
-		rm -rf "$dl"
+		# dpkg-source leaves a copy of the upstream tarball beside $dir.
+		rm -rf "$dl" "$cache"/src/busybox_*.orig.tar.*
 		touch "$dir/.extracted"
 	fi
 	echo "$dir"
 }
 
 # apt-get source needs deb-src entries. Debian images often ship only
-# "Types: deb": as root, add the same mirrors as deb-src in a file of our
-# own (/etc/apt/sources.list.d/keel-deb-src.sources) and refresh the lists.
+# "Types: deb" (or only "deb" lines): as root, add the same mirrors as
+# deb-src in a file of our own (/etc/apt/sources.list.d/keel-deb-src.*)
+# and refresh the lists.
 ensure_deb_src() {
 	apt-cache showsrc busybox 2>/dev/null | grep -q '^Version:' && return 0
 	[ "$(id -u)" -eq 0 ] || die "no deb-src entries for busybox: add deb-src lines for the Debian mirror (as root) and apt-get update"
-	local src=/etc/apt/sources.list.d/debian.sources
-	[ -f "$src" ] || die "no deb-src entries and no $src to derive them from"
-	log "adding deb-src entries to /etc/apt/sources.list.d/keel-deb-src.sources"
-	sed 's/^Types:.*/Types: deb-src/' "$src" >/etc/apt/sources.list.d/keel-deb-src.sources
+	local src=/etc/apt/sources.list.d/debian.sources list=/etc/apt/sources.list
+	local out=/etc/apt/sources.list.d/keel-deb-src
+	if [ -f "$src" ]; then
+		log "adding deb-src entries to $out.sources"
+		sed 's/^Types:.*/Types: deb-src/' "$src" >"$out.sources"
+	elif grep -qE '^deb .*debian' "$list" 2>/dev/null; then
+		log "adding deb-src entries to $out.list"
+		sed -n '/debian/s/^deb /deb-src /p' "$list" >"$out.list"
+	else
+		die "no deb-src entries and neither $src nor deb lines in $list to derive them from"
+	fi
 	apt-get update -qq >&2 || die "apt-get update failed"
+	apt-cache showsrc busybox 2>/dev/null | grep -q '^Version:' ||
+		die "still no busybox source package after adding deb-src entries"
 }
 
 # The source version apt would fetch, or else the source version of the
