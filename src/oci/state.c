@@ -207,6 +207,20 @@ int oci_state_write(const char *dir, const struct oci_state *state, struct keel_
 
 /* ---- input ---- */
 
+#define STATE_CGROUP_ROOT "/sys/fs/cgroup"
+
+/* Under the cgroup mount, without a ".." component. */
+static bool cgroup_path_ok(const char *path)
+{
+	size_t root = strlen(STATE_CGROUP_ROOT);
+	if (strncmp(path, STATE_CGROUP_ROOT, root) != 0 || (path[root] && path[root] != '/'))
+		return false;
+	for (const char *p = path; (p = strstr(p, "/..")); p += 3)
+		if (p[3] == '/' || p[3] == '\0')
+			return false;
+	return true;
+}
+
 static int parse_cgroups(struct parse_ctx *c, const json_t *doc, struct oci_state *s)
 {
 	json_t *arr;
@@ -227,6 +241,11 @@ static int parse_cgroups(struct parse_ctx *c, const json_t *doc, struct oci_stat
 		    get_string(c, v, ip, "controller", &cg->controller) < 0 ||
 		    get_abs_path(c, v, ip, "path", &cg->path) < 0)
 			return -1;
+		/* kill --all signals the pids its cgroup.procs lists, delete
+		 * removes it: a cgroup directory, nothing else */
+		if (!cgroup_path_ok(cg->path))
+			return parse_error(c, PATH_KEY(ip, "path"),
+					   "not a directory under " STATE_CGROUP_ROOT);
 	}
 	return 0;
 }

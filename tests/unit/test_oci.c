@@ -772,6 +772,19 @@ static void state_reader_rejects_bad_files(void **state)
 	     "state.json: pidStartTime: required with a pid (line 1, column 1)"},
 	    {"{\"id\": \"a\", \"status\": \"running\", \"pid\": 77, \"pidStartTime\": 0}",
 	     "state.json: pidStartTime: required with a pid (line 1, column 61)"},
+	    /* kill --all signals what <path>/cgroup.procs lists, delete removes it */
+	    {"{\"id\": \"a\", \"status\": \"stopped\", \"cgroups\": [{\"controller\": \"\", "
+	     "\"path\": \"/tmp/x\"}]}",
+	     "state.json: cgroups[0].path: not a directory under /sys/fs/cgroup (line 1, column "
+	     "73)"},
+	    {"{\"id\": \"a\", \"status\": \"stopped\", \"cgroups\": [{\"controller\": \"\", "
+	     "\"path\": \"/sys/fs/cgroup/../../tmp\"}]}",
+	     "state.json: cgroups[0].path: not a directory under /sys/fs/cgroup (line 1, column "
+	     "73)"},
+	    {"{\"id\": \"a\", \"status\": \"stopped\", \"cgroups\": [{\"controller\": \"\", "
+	     "\"path\": \"/sys/fs/cgroupx\"}]}",
+	     "state.json: cgroups[0].path: not a directory under /sys/fs/cgroup (line 1, column "
+	     "73)"},
 	    {"{\"id\": \"../x\", \"status\": \"running\"}",
 	     "state.json: id: invalid container id (line 1, column 8)"},
 	    {"{\"status\": \"running\"}", "state.json: id: required (line 1, column 1)"},
