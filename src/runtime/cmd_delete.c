@@ -79,7 +79,7 @@ int cmd_delete(struct global_opts *g, int argc, char **argv, struct keel_error *
 		 * invalid id: "../x" would name a directory outside the root. */
 		if (force && container_id_validate(id, NULL) == 0 &&
 		    container_dir_path(g->root, id, dir, NULL) == 0) {
-			container_dir_remove(g->root, id);
+			container_dir_remove_leftover(g->root, id);
 			return 0;
 		}
 		return 1;

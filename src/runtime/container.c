@@ -144,6 +144,20 @@ void container_dir_remove(const char *root, const char *id)
 	rmdir(dir);
 }
 
+void container_dir_remove_leftover(const char *root, const char *id)
+{
+	char dir[PATH_MAX];
+	if (container_dir_path(root, id, dir, NULL) < 0)
+		return;
+	cleanup_close int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
+	/* held: a create is making it (or a command is using it), so it is
+	 * not a leftover; unlinked: a delete took it meanwhile */
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0 || fstat(fd, &st) < 0 || st.st_nlink == 0)
+		return;
+	container_dir_remove(root, id);
+}
+
 enum oci_status container_refresh_status(const char *root, struct oci_state *state)
 {
 	char fifo[PATH_MAX + 32];

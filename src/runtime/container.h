@@ -31,6 +31,10 @@ int container_open(const char *root, const char *id, int lock_op, struct oci_sta
 /* Removes <root>/<id> and what it holds (a flat directory). */
 void container_dir_remove(const char *root, const char *id);
 
+/* Removes <root>/<id> when nothing holds its lock (a create that died, a
+ * state file that cannot be read); a directory in use is left alone. */
+void container_dir_remove_leftover(const char *root, const char *id);
+
 /* created / running / stopped, from the init's liveness (pid and recorded
  * start time) and the exec fifo's presence. Updates state->status. */
 enum oci_status container_refresh_status(const char *root, struct oci_state *state);

@@ -484,6 +484,43 @@ static void open_after_concurrent_delete(void **state)
 	container_dir_remove(root, "r1");
 }
 
+/* delete --force that waited for the lock while the directory was deleted
+ * and made anew by a create still running removed the new container's
+ * directory under it (the fallback for a missing container took no lock). */
+static void force_delete_spares_a_create_in_progress(void **state)
+{
+	struct keel_error err = {0};
+	int fd = container_dir_create(root, "r2", &err);
+	assert_true(fd >= 0);
+	oci_state_free(write_state_for("r2", 0, 0));
+	pid_t child = fork();
+	if (child == 0) {
+		close(fd);
+		struct global_opts g = {.root = root};
+		struct keel_error e = {0};
+		char *argv[] = {"delete", "--force", "r2", NULL};
+		_exit(cmd_delete(&g, 3, argv, &e));
+	}
+	for (int i = 0; i < 100000 && !waits_for_flock(child); i++)
+		usleep(1000);
+	assert_true(waits_for_flock(child));
+	container_dir_remove(root, "r2");
+	/* a create of r2 in progress: its directory, locked, no state yet */
+	int fd2 = container_dir_create(root, "r2", &err);
+	assert_true(fd2 >= 0);
+	char fifo[PATH_MAX + 32];
+	snprintf(fifo, sizeof fifo, "%s/r2/%s", root, EXEC_FIFO);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	close(fd);
+	int status;
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0); /* the one it waited for is gone */
+	assert_int_equal(access(fifo, F_OK), 0);
+	close(fd2);
+	container_dir_remove(root, "r2");
+}
+
 /* The pid file's temporary name was predictable (.<name>.<pid>) and opened
  * without O_EXCL: a link planted there had its target truncated. */
 static void pidfile_ignores_planted_link(void **state)
@@ -627,6 +664,7 @@ int main(void)
 	    cmocka_unit_test(state_id_must_match_directory),
 	    cmocka_unit_test(list_takes_minimal_state),
 	    cmocka_unit_test(open_after_concurrent_delete),
+	    cmocka_unit_test(force_delete_spares_a_create_in_progress),
 	    cmocka_unit_test(pidfile_ignores_planted_link),
 	    cmocka_unit_test(pidfile_refuses_long_path),
 	    cmocka_unit_test(sync_refuses_oversized_text),
