@@ -69,12 +69,42 @@ static void key_add(struct key *k, const char *fmt, ...)
 	}
 }
 
+/* "<length>:<s>\n" without printf: a profile has hundreds of names. */
+static void key_name(struct key *k, const char *s)
+{
+	size_t n = strlen(s);
+	char digits[24], *d = digits + sizeof digits;
+	size_t len = n;
+	do
+		*--d = (char)('0' + len % 10);
+	while (len /= 10);
+	size_t dn = (size_t)(digits + sizeof digits - d);
+	if (k->failed)
+		return;
+	if (k->cap - k->len < dn + n + 2) {
+		size_t cap = (k->cap + dn + n + 2) * 2;
+		char *more = realloc(k->text, cap);
+		if (!more) {
+			k->failed = true;
+			return;
+		}
+		k->text = more;
+		k->cap = cap;
+	}
+	char *out = k->text + k->len;
+	memcpy(out, d, dn);
+	out[dn] = ':';
+	memcpy(out + dn + 1, s, n);
+	out[dn + 1 + n] = '\n';
+	k->len += dn + n + 2;
+}
+
 /* Strings carry their length, so that no name can imitate the framing. */
 static void key_strings(struct key *k, const char *what, const struct oci_strings *list)
 {
 	key_add(k, "%s %zu\n", what, list->len);
 	for (size_t i = 0; i < list->len; i++)
-		key_add(k, "%zu:%s\n", strlen(list->items[i]), list->items[i]);
+		key_name(k, list->items[i]);
 }
 
 static void key_syscall(struct key *k, const struct oci_seccomp_syscall *sc)
@@ -90,16 +120,20 @@ static void key_syscall(struct key *k, const struct oci_seccomp_syscall *sc)
 	}
 }
 
-/* Everything linux_seccomp_compile() reads, and what it depends on. */
+/* Everything linux_seccomp_compile() reads, and what it depends on: the
+ * kernel's features (libseccomp's API level, the flags and actions it
+ * has) come with its release; the rewrite (seccomp_bpf.c) with the magic
+ * of the file. seccomp_api_get() is not called here: it probes the kernel
+ * with nine syscalls at every container start. */
 static char *make_key(const struct oci_seccomp *c, size_t *len)
 {
-	struct key k = {0};
+	struct key k = {.cap = 16384};
 	const struct scmp_version *v = seccomp_version();
 	struct utsname u;
-	if (uname(&u) < 0)
+	if (uname(&u) < 0 || !(k.text = malloc(k.cap)))
 		return NULL;
-	key_add(&k, "libseccomp %u.%u.%u api %u arch %u kernel %s\n", v->major, v->minor, v->micro,
-		seccomp_api_get(), seccomp_arch_native(), u.release);
+	key_add(&k, "libseccomp %u.%u.%u arch %u kernel %s %s\n", v->major, v->minor, v->micro,
+		seccomp_arch_native(), u.release, u.version);
 	key_add(&k, "default %d %d %u listener %d\n", (int)c->default_action,
 		c->has_default_errno_ret, c->default_errno_ret,
 		c->listener_path && *c->listener_path);
