@@ -19,13 +19,25 @@ shift
 cache=${KEEL_CACHE:-$HOME/.cache/keel}/x86-host
 mkdir -p "$cache"
 
+# The versioned kernel package that linux-image-amd64 points at.
+kernel_package() {
+	apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/{print $2; exit}'
+}
+
 fetch_kernel() {
 	[ -f "$cache/vmlinuz" ] && return
 	local pkg tmp
-	pkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-/{print $2; exit}')
+	pkg=$(kernel_package)
+	# A machine whose apt lists were never fetched (or were cleaned) knows
+	# no packages yet: fetch them once, as root.
+	if [ -z "$pkg" ] && [ "$(id -u)" -eq 0 ]; then
+		apt-get update -qq >&2 || true
+		pkg=$(kernel_package)
+	fi
+	[ -n "$pkg" ] || { echo "x86-host: apt knows no linux-image-amd64 (run apt-get update)" >&2; exit 1; }
 	tmp=$(mktemp -d)
-	(cd "$tmp" && apt-get download "$pkg" >/dev/null 2>&1) ||
-		{ echo "x86-host: cannot download $pkg" >&2; rm -rf "$tmp"; exit 1; }
+	(cd "$tmp" && apt-get download "$pkg" >"$tmp/apt.log" 2>&1) ||
+		{ echo "x86-host: cannot download $pkg: $(tail -1 "$tmp/apt.log")" >&2; rm -rf "$tmp"; exit 1; }
 	dpkg-deb -x "$tmp"/*.deb "$tmp/x"
 	cp "$tmp"/x/boot/vmlinuz-* "$cache/vmlinuz.tmp"
 	mv "$cache/vmlinuz.tmp" "$cache/vmlinuz"
