@@ -6,7 +6,9 @@
 # (a fresh state root per run), and the same two rows for runc. Prints each
 # mean and the with/without ratio per runtime (keel's target: within 10 %),
 # then the same ratios in CPU time (perf stat task-clock), which a busy
-# machine disturbs less than wall clock.
+# machine disturbs less than wall clock, and last both again from runs that
+# alternate (without, with, without, ...: load that comes and goes on a
+# shared machine hits both alike), as medians.
 #   bench/seccomp.sh               keel from $KEEL_BUILD, else <repo>/build
 #   BENCH_RUNS=50 bench/seccomp.sh
 set -euo pipefail
@@ -15,7 +17,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 keel=${KEEL_BUILD:-$root/build}/keel
 runs=${BENCH_RUNS:-30}
 
-for tool in hyperfine jq runc bc; do
+for tool in hyperfine jq runc bc python3; do
 	command -v "$tool" >/dev/null || { echo "bench: $tool missing (make deps)" >&2; exit 1; }
 done
 
@@ -70,6 +72,39 @@ if [ -x "$keel" ]; then
 	row "keel, cold cache" keel "keel + profile, cold cache"
 fi
 row runc runc "runc + podman profile"
+
+# Alternating runs, medians: wall clock, and CPU time as wait4() reports it
+# (the runtime and every process it waited for, the container included).
+alternate() { # name, command without, command with ($$ replaced by a run id)
+	python3 - "$runs" "$@" <<'PY'
+import os, statistics, subprocess, sys, time
+runs, name, cmds = int(sys.argv[1]), sys.argv[2], sys.argv[3:5]
+wall, cpu = ([], []), ([], [])
+for i in range(runs + 2):
+	for j, cmd in enumerate(cmds):
+		t = time.monotonic()
+		p = subprocess.Popen(cmd.replace("$$", "a%d_%d_%d" % (os.getpid(), i, j)), shell=True,
+				     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+		_, status, ru = os.wait4(p.pid, 0)
+		if status:
+			sys.exit("bench: %s failed" % cmd)
+		if i >= 2:  # warm-up
+			wall[j].append((time.monotonic() - t) * 1000)
+			cpu[j].append((ru.ru_utime + ru.ru_stime) * 1000)
+w = [statistics.median(x) for x in wall]
+c = [statistics.median(x) for x in cpu]
+print("%-28s %9.2f ms %9.2f ms %9.3fx %9.2f ms %9.2f ms %9.3fx" %
+      (name, w[0], w[1], w[1] / w[0], c[0], c[1], c[1] / c[0]))
+PY
+}
+printf '\n%-28s %12s %12s %10s %12s %12s %10s\n' "alternating, medians" "wall, none" "profile" \
+	"ratio" "CPU, none" "profile" "ratio"
+if [ -x "$keel" ]; then
+	alternate keel "$keel --root $work/alt-keel run --bundle $plain p\$\$" \
+		"$keel --root $work/alt-keel run --bundle $filtered q\$\$"
+fi
+alternate runc "runc --root $work/alt-runc run --bundle $plain p\$\$" \
+	"runc --root $work/alt-runc run --bundle $filtered q\$\$"
 
 # CPU time is steadier than wall clock on a busy machine.
 command -v perf >/dev/null || exit 0
