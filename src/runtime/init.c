@@ -521,9 +521,11 @@ void container_init(struct container_ctx *ctx)
 	struct keel_error err = {0};
 	/* Not dumpable (keel is not either), so that nothing in the container
 	 * can open our /proc/<pid>/exe or memory; except that a rootless keel
-	 * must still write our uid_map, which needs /proc/<pid> to be the
-	 * user's: dumpable until it has (no container code runs before). */
-	bool maps_pending = ctx->ns_new[OCI_NS_USER] && geteuid() != 0;
+	 * must still write our id maps and setgroups, which needs /proc/<pid>
+	 * to be the user's: dumpable until GO says it has (no container code
+	 * runs before). Not decided by our euid: keel may already have written
+	 * uid_map, which makes us root here, while gid_map is still to come. */
+	bool maps_pending = ctx->ns_new[OCI_NS_USER];
 	prctl(PR_SET_DUMPABLE, maps_pending ? 1 : 0, 0, 0, 0);
 	reset_signals();
 	/* keel's end of the socket, and the lock `start` will want */
