@@ -7,6 +7,8 @@
 
 bats_require_minimum_version 1.5.0
 
+load lib/vm # free_port
+
 # Builds a bare-metal guest from here with the ISA tests' library.
 build_guest() {
 	local src=$1 out=$2 cross=${CROSS_COMPILE:-riscv64-linux-gnu-}
@@ -53,9 +55,6 @@ teardown() {
 	rm -f "$BATS_TEST_TMPDIR/disk.img"
 }
 
-free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # Waits (bounded) until file contains text or the VM died.
 wait_for() {

@@ -188,12 +188,21 @@ vm_power_off() {
 console_text() { tr -d '\r' <"$VM_DIR/console"; }
 
 # free_port [N]: N (default 1) distinct TCP ports free on 127.0.0.1 now,
-# one a line (all bound at once, so never the same one twice).
+# one a line. Chosen below the kernel's ephemeral range: a port from bind(0)
+# is one the kernel also hands to outgoing connections (slirp's own, for
+# one), so it could be taken again before our server or hostfwd binds it.
 free_port() {
-	python3 -c 'import socket, sys
-socks = [socket.socket() for _ in range(int(sys.argv[1]))]
-for s in socks:
-    s.bind(("127.0.0.1", 0))
+	python3 -c 'import random, socket, sys
+low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+socks = []
+while len(socks) < int(sys.argv[1]):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", random.randrange(10000, max(low, 10001))))
+    except OSError:
+        s.close()
+        continue
+    socks.append(s)
 print("\n".join(str(s.getsockname()[1]) for s in socks))' "${1:-1}"
 }
 
