@@ -158,6 +158,30 @@ SH
 	nothing_left "$id"
 }
 
+# The state went to a hook's stdin with blocking writes before the hook's
+# timeout started: a hook that never reads a state larger than a pipe holds
+# (64 KiB) blocked create forever.
+@test "a hook that never reads a 100 KiB state still times out; one that reads gets it whole" {
+	local big
+	big=$(head -c 100000 /dev/zero | tr '\0' a)
+	cfg '.annotations.big = $b' --arg b "$big"
+	cfg '.hooks.createRuntime = [{path: "/bin/sleep", args: ["sleep", $d], timeout: 1}]' --arg d "$SLOW"
+	set_args sleep 1000
+	local id
+	id=$(new_id)
+	run --separate-stderr rt create --bundle "$BUNDLE" "$id" </dev/null
+	assert_one_line_error hook
+	if is_keel; then
+		[[ $stderr == *createRuntime*"timed out after 1 s"* ]] || fail "$stderr"
+	fi
+	nothing_left "$id"
+
+	cfg '.hooks.createRuntime = [{path: "/bin/sh", args: ["sh", "-c", $c], timeout: 30}]' \
+		--arg c "/bin/cat >$OUT/cr.json"
+	id=$(start_container sleep 1000)
+	[ "$(jq -r '.annotations.big | length' "$OUT/cr.json")" = 100000 ]
+}
+
 @test "a failing create-phase hook stops the container and leaves nothing" {
 	local stage id
 	for stage in prestart createRuntime createContainer; do
