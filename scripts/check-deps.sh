@@ -85,10 +85,12 @@ fresh() {
 	}
 	command -v debootstrap >/dev/null ||
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
+	# Globals: the EXIT trap runs after this function has returned.
+	fresh_dir=$dir fresh_keep=$keep
 	cleanup() {
 		local m
-		for m in proc sys dev; do umount -R "$dir/$m" 2>/dev/null || true; done
-		if [ -z "$keep" ]; then rm -rf "$dir"; fi
+		for m in proc sys dev; do umount -R "$fresh_dir/$m" 2>/dev/null || true; done
+		if [ -z "$fresh_keep" ]; then rm -rf --one-file-system "$fresh_dir"; fi
 	}
 	trap cleanup EXIT
 	mkdir -p "$dir"
@@ -115,9 +117,9 @@ fresh() {
 			bash -c "cd /root/keel && $1"
 	}
 	echo "check-deps: scripts/deps.sh in the chroot" >&2
+	# deps.sh ends with this check (without --fresh) inside the chroot.
 	in_chroot 'scripts/deps.sh'
 	local t2=$SECONDS
-	in_chroot 'scripts/check-deps.sh'
 	echo "check-deps: release, ASan and fuzz builds, ISA tests, format check" >&2
 	in_chroot 'set -e
 		meson setup build --buildtype=release >/dev/null && ninja -C build >/dev/null
