@@ -242,6 +242,7 @@ teardown() { keel_teardown; }
 	id=$(start_container sh -c 'n=0
 		trap "n=\$((n+1)); echo \$n > /tmp/usr1" USR1
 		while :; do sleep 0.05; done')
+	wait_for_trap "$(state_of "$id" pid)" 10
 	rt kill "$id" USR1
 	wait_for_content "$BUNDLE/rootfs/tmp/usr1" 1
 	rt kill "$id" SIGUSR1
@@ -257,6 +258,7 @@ teardown() { keel_teardown; }
 	local id
 	id=$(start_container sh -c 'trap "echo term > /tmp/sig; exit 0" TERM
 		while :; do sleep 0.05; done')
+	wait_for_trap "$(state_of "$id" pid)" 15
 	rt kill "$id"
 	wait_for_status "$id" stopped
 	[ "$(cat "$BUNDLE/rootfs/tmp/sig")" = term ]

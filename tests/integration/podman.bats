@@ -72,6 +72,7 @@ load lib/podman
 @test "podman stop: SIGTERM reaches the container, which exits with its code" {
 	pm run -d --name "$NAME" "$IMAGE" sh -c 'trap "exit 3" TERM; while :; do sleep 0.1; done' >/dev/null
 	wait_for_podman_status "$NAME" running
+	wait_for_trap "$(pm inspect --format '{{.State.Pid}}' "$NAME")" 15
 	run --separate-stderr pm stop --time 30 "$NAME"
 	[ "$status" -eq 0 ]
 	[ "$(pm inspect --format '{{.State.Status}}' "$NAME")" = exited ]

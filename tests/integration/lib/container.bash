@@ -216,6 +216,20 @@ wait_for_exec() {
 		fail "process $1 did not exec '$2': $(tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null)"
 }
 
+handles_signal() {
+	local mask
+	mask=$(awk '/^SigCgt:/ {print $2}' "/proc/$1/status" 2>/dev/null)
+	[ -n "$mask" ] && [ $(((0x$mask >> ($2 - 1)) & 1)) -eq 1 ]
+}
+
+# wait_for_trap PID SIGNUM: until PID, a shell, has run its `trap` for
+# SIGNUM. A container's init (PID 1 of its namespace) ignores a signal it
+# has no handler for, so one sent before the trap is in place is lost.
+wait_for_trap() {
+	wait_for_exec "$1" '^sh ' || return 1
+	poll handles_signal "$1" "$2" || fail "process $1 has no handler for signal $2"
+}
+
 # ---- what a command leaves behind ------------------------------------------
 
 # not_running PID REGEX: PID is gone, or is no longer a live process whose
