@@ -1,9 +1,12 @@
 #include "linux/proc.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int linux_proc_stat_parse(const char *text, char *state, uint64_t *start_time)
@@ -49,4 +52,36 @@ bool linux_proc_alive(pid_t pid, uint64_t start_time)
 	if (state == 'Z' || state == 'X')
 		return false;
 	return start_time == 0 || started == start_time;
+}
+
+int linux_proc_pidfd(pid_t pid, uint64_t start_time)
+{
+	if (pid <= 0)
+		return errno = ESRCH, -1;
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return -1;
+	/* the pidfd pins whatever process has pid now: make sure it is ours */
+	if (!linux_proc_alive(pid, start_time)) {
+		close(pidfd);
+		return errno = ESRCH, -1;
+	}
+	return pidfd;
+}
+
+int linux_proc_signal(pid_t pid, uint64_t start_time, int sig)
+{
+	int pidfd = linux_proc_pidfd(pid, start_time);
+	if (pidfd < 0) {
+		if (errno != ENOSYS)
+			return -1;
+		if (!linux_proc_alive(pid, start_time))
+			return errno = ESRCH, -1;
+		return kill(pid, sig);
+	}
+	int rc = (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+	int saved = errno;
+	close(pidfd);
+	errno = saved;
+	return rc;
 }

@@ -15,4 +15,14 @@ int linux_proc_stat_parse(const char *text, char *state, uint64_t *start_time);
  * start_time: a recycled pid reads as gone. */
 bool linux_proc_alive(pid_t pid, uint64_t start_time);
 
+/* Sends sig to the recorded process (pid, start_time) through a pidfd opened
+ * and then checked against start_time, so that a pid recycled since the
+ * state was read never gets it; plain kill() on kernels without pidfd_open.
+ * Returns -1 with errno ESRCH when the process is gone. */
+int linux_proc_signal(pid_t pid, uint64_t start_time, int sig);
+
+/* A pidfd of the recorded process, checked like linux_proc_signal(); -1
+ * when it is gone or the kernel has no pidfd_open. */
+int linux_proc_pidfd(pid_t pid, uint64_t start_time);
+
 #endif

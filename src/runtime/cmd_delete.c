@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -20,11 +19,8 @@
 
 void wait_process_exit(int pid, unsigned long long start_time)
 {
-	cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	cleanup_close int pidfd = linux_proc_pidfd(pid, start_time);
 	if (pidfd < 0)
-		return;
-	/* the pidfd was opened after the liveness check: make sure it is the same process */
-	if (!linux_proc_alive(pid, start_time))
 		return;
 	struct pollfd p = {.fd = pidfd, .events = POLLIN};
 	while (poll(&p, 1, 10000) < 0 && errno == EINTR)
@@ -39,10 +35,8 @@ int container_destroy(const char *root, struct oci_state *s, struct keel_error *
 	struct keel_error kill_err = {0};
 	live_cgroups(s, &cg);
 	linux_cgroup_kill_all(&cg, &kill_err);
-	if (linux_proc_alive(s->pid, s->pid_start_time)) {
-		kill(s->pid, SIGKILL);
+	if (linux_proc_signal(s->pid, s->pid_start_time, SIGKILL) == 0)
 		wait_process_exit(s->pid, s->pid_start_time);
-	}
 	int rc = 0;
 	for (size_t i = 0; i < s->cgroups_len; i++) {
 		struct keel_error cerr = {0};

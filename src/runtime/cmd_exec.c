@@ -27,6 +27,7 @@
 #include "linux/cgroups.h"
 #include "linux/fileio.h"
 #include "linux/lsm.h"
+#include "linux/proc.h"
 #include "linux/namespaces.h"
 #include "linux/process.h"
 #include "linux/seccomp_filter.h"
@@ -364,6 +365,10 @@ static int open_namespaces(const struct oci_state *s, struct exec_plan *plan,
 	plan->root_fd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (plan->root_fd < 0)
 		return keel_error_errno(err, "%s", root);
+	/* checked after the opens: had the init died and its pid been reused
+	 * meanwhile, these would be another process's namespaces */
+	if (!linux_proc_alive(s->pid, s->pid_start_time))
+		return keel_error_set(err, ESRCH, "the container's init exited during exec");
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include "common/cleanup.h"
 #include "linux/cgroup_resources.h"
 #include "linux/cgroups.h"
+#include "linux/proc.h"
 #include "linux/signals.h"
 #include "runtime/args.h"
 #include "runtime/commands.h"
@@ -17,7 +18,7 @@
 static int signal_container(const struct oci_state *s, int sig, bool all, struct keel_error *err)
 {
 	if (!all || s->cgroups_len == 0) {
-		if (kill(s->pid, sig) < 0)
+		if (linux_proc_signal(s->pid, s->pid_start_time, sig) < 0)
 			return keel_error_errno(err, "kill %d", (int)s->pid);
 		return 0;
 	}

@@ -194,6 +194,45 @@ static void proc_stat_with_odd_command_names(void **state)
 	assert_int_equal(linux_proc_stat_parse("42 (x) S 1 2", &st, &start), -1);
 }
 
+/* kill and delete signal the recorded process only: a pid recycled since
+ * the state was written (other start time) or a zombie gets nothing. */
+static void proc_signal_checks_start_time(void **state)
+{
+	pid_t child = fork();
+	if (child == 0) {
+		pause();
+		_exit(0);
+	}
+	char text[1024], path[64];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)child);
+	int pfd = open(path, O_RDONLY);
+	ssize_t n = read(pfd, text, sizeof text - 1);
+	close(pfd);
+	assert_true(n > 0);
+	text[n] = '\0';
+	char st;
+	uint64_t start;
+	assert_int_equal(linux_proc_stat_parse(text, &st, &start), 0);
+
+	errno = 0;
+	assert_int_equal(linux_proc_signal(child, start + 1, SIGKILL), -1);
+	assert_int_equal(errno, ESRCH);
+	assert_int_equal(linux_proc_pidfd(child, start + 1), -1);
+	assert_int_equal(waitpid(child, NULL, WNOHANG), 0); /* still running */
+
+	int pidfd = linux_proc_pidfd(child, start);
+	assert_true(pidfd >= 0);
+	close(pidfd);
+	assert_int_equal(linux_proc_signal(child, start, SIGKILL), 0);
+	siginfo_t si;
+	assert_int_equal(waitid(P_PID, (id_t)child, &si, WEXITED | WNOWAIT), 0);
+	assert_int_equal(si.si_status, SIGKILL);
+	/* a zombie is gone too */
+	assert_int_equal(linux_proc_signal(child, start, SIGTERM), -1);
+	assert_int_equal(errno, ESRCH);
+	waitpid(child, NULL, 0);
+}
+
 /* ---- argv --------------------------------------------------------- */
 
 static void args_runc_forms(void **state)
@@ -655,6 +694,7 @@ int main(void)
 	    cmocka_unit_test(open_missing_container),
 	    cmocka_unit_test(status_follows_process_and_fifo),
 	    cmocka_unit_test(proc_stat_with_odd_command_names),
+	    cmocka_unit_test(proc_signal_checks_start_time),
 	    cmocka_unit_test(args_runc_forms),
 	    cmocka_unit_test(args_bool_values_and_separator),
 	    cmocka_unit_test(args_errors),
