@@ -2,6 +2,7 @@
  * container's cgroup. json: their PIDs; table: ps(1) run with the options
  * (default -ef), its lines filtered to those PIDs, as runc does. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,7 @@ static long field_at(const char *line, int col)
 static FILE *run_ps(char **ps_args, int n, pid_t *child, struct keel_error *err)
 {
 	int fds[2];
-	if (pipe(fds) < 0)
+	if (pipe2(fds, O_CLOEXEC) < 0)
 		return keel_error_errno(err, "pipe"), NULL;
 	char *argv[n + 3]; /* "ps", the args or "-ef", NULL */
 	argv[0] = "ps";
@@ -67,17 +68,26 @@ static FILE *run_ps(char **ps_args, int n, pid_t *child, struct keel_error *err)
 	else
 		argv[n + 1] = NULL;
 	*child = fork();
-	if (*child < 0)
-		return keel_error_errno(err, "fork"), NULL;
-	if (*child == 0) {
-		dup2(fds[1], 1);
+	if (*child < 0) {
+		keel_error_errno(err, "fork");
 		close(fds[0]);
 		close(fds[1]);
+		return NULL;
+	}
+	if (*child == 0) {
+		/* dup2 clears close-on-exec on the copy */
+		dup2(fds[1], 1);
 		execvp("ps", argv);
 		_exit(127);
 	}
 	close(fds[1]);
-	return fdopen(fds[0], "r");
+	FILE *out = fdopen(fds[0], "r");
+	if (!out) {
+		keel_error_errno(err, "fdopen");
+		close(fds[0]);
+		waitpid(*child, NULL, 0);
+	}
+	return out;
 }
 
 static int print_table(const pid_t *pids, size_t n, char **ps_args, int nargs,

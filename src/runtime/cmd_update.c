@@ -2,6 +2,8 @@
  * from --resources FILE (or "-" for stdin, as containerd sends them: a
  * linux.resources object) and runc's single-value flags. */
 #include <errno.h>
+#include <jansson.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,6 +119,17 @@ static int load_resources(const char *path, struct oci_config **out, struct keel
 					: oci_read_file(path, &text, &len, err);
 	if (rc < 0)
 		return keel_error_prefix(err, "--resources");
+	/* one JSON object and nothing after it: the text is pasted into a
+	 * document below, where a stray "}" would let it add other fields */
+	json_error_t jerr;
+	json_t *alone = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	bool is_object = json_is_object(alone);
+	json_decref(alone);
+	if (!alone)
+		return keel_error_set(err, 0, "--resources: %s (line %d, column %d)", jerr.text,
+				      jerr.line, jerr.column);
+	if (!is_object)
+		return keel_error_set(err, 0, "--resources: must be a JSON object");
 	size_t doc_len = len + 96;
 	cleanup_free char *doc = malloc(doc_len);
 	if (!doc)

@@ -187,6 +187,24 @@ used_cpu_since() { [ $(($(cat "$1/cpuacct.usage") - $2)) -ge "$3" ]; }
 	[ "$(cat "$(cg_dir pids "$pid")/pids.max")" = 7 ]
 }
 
+@test "update --resources: malformed, non-object or trailing JSON is one line and changes nothing" {
+	id=$(start_container)
+	pid=$(init_pid "$id")
+	local before bad
+	before=$(cat "$(cg_dir pids "$pid")/pids.max")
+	for bad in '{"pids": {"limit": 7}' '[1]' '{"pids": {"limit": 7}}, "x": {}' \
+		'{}}, "process": {"args": ["x"]}, "y": {'; do
+		run --separate-stderr rt update --resources - "$id" <<<"$bad"
+		[ "$status" -ne 0 ] || fail "accepted: $bad"
+		if is_keel; then
+			[ "${#stderr_lines[@]}" -eq 1 ] || fail "$bad: $stderr"
+			[[ $stderr == *--resources* ]] || fail "$bad: $stderr"
+		fi
+		[ "$(cat "$(cg_dir pids "$pid")/pids.max")" = "$before" ]
+	done
+	[ "$(state_of "$id" status)" = running ]
+}
+
 @test "update below current usage fails naming the field and the file; the container runs on" {
 	id=$(start_container sh -c 'dd if=/dev/zero of=/dev/shm/fill bs=1M count=16 2>/dev/null; sleep 1000')
 	pid=$(init_pid "$id")
