@@ -119,6 +119,26 @@ JSON
 	grep -q done "$TEST_TMP/console.out"
 }
 
+@test "exec --tty in the foreground: keel makes the pty and relays it; the exit status passes through" {
+	id=$(start_container)
+	# on a terminal of the caller's, as from an interactive shell
+	run on_pty "$KEEL" --root "$RT_ROOT" exec --tty "$id" sh -c 'tty; [ -t 0 ] && echo stdin-is-tty; exit 3'
+	[ "$status" -eq 3 ] || fail "status $status: $output"
+	pty_output "$output" | grep -qx '/dev/pts/[0-9]*'
+	pty_output "$output" | grep -qx stdin-is-tty
+	# with no terminal at all on keel's side (CI, a pipe)
+	run --separate-stderr rt exec --tty "$id" sh -c 'tty; exit 4' </dev/null
+	[ "$status" -eq 4 ] || fail "status $status: $output $stderr"
+	pty_output "$output" | grep -qx '/dev/pts/[0-9]*'
+	# detached without a console socket there is nobody to hand the pty to
+	run --separate-stderr rt exec --tty --detach "$id" true
+	[ "$status" -ne 0 ]
+	if is_keel; then
+		[ "${#stderr_lines[@]}" -eq 1 ] || fail "$stderr"
+		[[ $stderr == *"console socket"* ]] || fail "$stderr"
+	fi
+}
+
 @test "exec --detach --pid-file: the process runs on after exec returns" {
 	id=$(start_container)
 	rt exec --detach --pid-file "$TEST_TMP/exec.pid" "$id" sleep 999
