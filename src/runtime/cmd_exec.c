@@ -179,6 +179,8 @@ static int process_from_flags(const struct oci_config *config, struct exec_opts 
 			      struct keel_error *err)
 {
 	*p = config->process;
+	p->env.items = NULL; /* owned: merged below */
+	p->env.len = 0;
 	if (argc < 1)
 		return keel_error_set(err, 0, "exec args cannot be empty");
 	p->args.items = argv;
@@ -573,23 +575,9 @@ static int start_child(struct exec_run *r, sigset_t *set, pid_t *pid, int *maste
 	return 0;
 }
 
-static int run_exec(struct global_opts *g, struct exec_run *r, int argc, char **argv,
-		    struct keel_error *err)
+/* Checks the chosen process against the options, then starts it. */
+static int exec_process(struct global_opts *g, struct exec_run *r, struct keel_error *err)
 {
-	uint32_t gids[MAX_REPEATED];
-	struct oci_process from_flags;
-	if (oci_config_load(r->state->bundle, &r->config, err) < 0)
-		return -1;
-	if (r->o->process) {
-		if (oci_process_load_file(r->o->process, &r->plan.proc, err) < 0)
-			return -1;
-	} else {
-		if (process_from_flags(r->config, r->o, argc, argv, &from_flags, gids, err) < 0) {
-			free(from_flags.env.items);
-			return -1;
-		}
-		r->plan.proc = &from_flags;
-	}
 	if (r->plan.proc->terminal && r->o->detach && !r->o->console_socket)
 		return keel_error_set(err, 0,
 				      "cannot allocate tty if keel will detach without "
@@ -603,18 +591,36 @@ static int run_exec(struct global_opts *g, struct exec_run *r, int argc, char **
 	r->plan.preserve_fds = r->o->preserve_fds;
 	sigset_t set;
 	pid_t pid;
-	int master = -1, rc = -1;
-	if (prepare(r, g->root, err) == 0 && start_child(r, &set, &pid, &master, err) == 0) {
-		if (r->o->pid_file && pidfile_write(r->o->pid_file, pid, err) < 0)
-			kill(pid, SIGKILL);
-		else
-			rc = r->o->detach ? 0 : foreground_wait(pid, &set, master);
+	int master = -1;
+	if (prepare(r, g->root, err) < 0 || start_child(r, &set, &pid, &master, err) < 0)
+		return -1;
+	if (r->o->pid_file && pidfile_write(r->o->pid_file, pid, err) < 0) {
+		kill(pid, SIGKILL);
+		return -1;
 	}
-	(void)g;
-	if (!r->o->process)
-		free(from_flags.env.items);
-	else
+	return r->o->detach ? 0 : foreground_wait(pid, &set, master);
+}
+
+static int run_exec(struct global_opts *g, struct exec_run *r, int argc, char **argv,
+		    struct keel_error *err)
+{
+	uint32_t gids[MAX_REPEATED];
+	struct oci_process from_flags;
+	if (oci_config_load(r->state->bundle, &r->config, err) < 0)
+		return -1;
+	if (r->o->process) {
+		if (oci_process_load_file(r->o->process, &r->plan.proc, err) < 0)
+			return -1;
+		int rc = exec_process(g, r, err);
 		oci_process_free(r->plan.proc);
+		return rc;
+	}
+	int rc = process_from_flags(r->config, r->o, argc, argv, &from_flags, gids, err);
+	if (rc == 0) {
+		r->plan.proc = &from_flags;
+		rc = exec_process(g, r, err);
+	}
+	free(from_flags.env.items);
 	return rc;
 }
 
