@@ -40,9 +40,16 @@ teardown_file() {
 		jq -r --arg d "$PODMAN_TMP/" '.[]? | select(.bundle | startswith($d)) | .id')"
 	for id in $ids; do
 		"$KEEL" delete --force "$id" >/dev/null 2>&1 || true
-		remove_cgroups_named "$id"
 	done
 	kill_procs_under "$PODMAN_TMP"
+	for id in $ids; do
+		remove_cgroups_named "$id"
+	done
+	# and podman's parent of them, when no other container is left in it
+	local d
+	for d in /sys/fs/cgroup/*/libpod_parent /sys/fs/cgroup/libpod_parent; do
+		[ -d "$d" ] && rmdir "$d" 2>/dev/null || true
+	done
 	umount_under "$PODMAN_TMP"
 	rm -rf "$PODMAN_TMP"
 }
