@@ -169,7 +169,7 @@ state_of() {
 # Bound on a wait for a condition, in seconds: only there so that a
 # condition that never comes fails its test instead of hanging the run. A
 # slow or busy machine only makes a wait longer. Not a performance check.
-WAIT_TIMEOUT=${KEEL_WAIT_TIMEOUT:-120}
+WAIT_TIMEOUT=${KEEL_WAIT_TIMEOUT:-60}
 
 # poll CMD...: runs CMD every 0.1 s until it succeeds; fails when it still
 # does not after WAIT_TIMEOUT seconds.
