@@ -58,12 +58,12 @@ int linux_fds_prepare_exec(unsigned int preserve, struct keel_error *err)
 	unsigned int first = 3 + preserve;
 	if (syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		return keel_error_errno(err, "close_range");
-	for (unsigned int fd = 3; fd < first; fd++) {
-		int flags = fcntl((int)fd, F_GETFD);
-		if (flags < 0)
-			continue; /* a hole in the preserved range is allowed */
-		if (fcntl((int)fd, F_SETFD, flags & ~FD_CLOEXEC) < 0)
-			return keel_error_errno(err, "preserve fd %u", fd);
-	}
+	/* Fds 3..first-1 are left as they are. A preserved fd is the
+	 * caller's: it came through keel's own execve, so it is not
+	 * close-on-exec and stays open. Any other fd there was opened by keel
+	 * in a hole of the range (the sync socket, the host's /proc/<pid>/fd,
+	 * the state directory), always close-on-exec: clearing the flag, as
+	 * keel once did, handed those to the container (CVE-2024-21626's
+	 * class: a host directory or procfs fd, a way to talk to keel). */
 	return 0;
 }

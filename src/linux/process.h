@@ -50,7 +50,9 @@ int linux_find_executable(const char *file, char *const *env, char *out, size_t 
 			  struct keel_error *err);
 
 /* Keeps fds 0..2+preserve open across exec and marks every other fd
- * close-on-exec (close_range), so nothing of keel leaks into the container. */
+ * close-on-exec (close_range), so nothing of keel leaks into the container.
+ * In 3..2+preserve only the caller's fds (not close-on-exec) survive: an fd
+ * keel opened in a hole of that range is still closed at exec. */
 int linux_fds_prepare_exec(unsigned int preserve, struct keel_error *err);
 
 #endif

@@ -593,6 +593,47 @@ static void mount_errors(void **state)
 	assert_int_equal(in_mount_ns(bad_mounts_checks, *state), 0);
 }
 
+/* preserve-fds: only the caller's fds in 3..2+N survive exec. keel's own
+ * (close-on-exec) fds that land in a hole of the range must not: the old
+ * code cleared their flag and the container got the sync socket and an fd
+ * on the host's /proc/<pid>/fd (CVE-2024-21626 class). */
+static int preserve_checks(void)
+{
+	int null = open("/dev/null", O_RDONLY);
+	if (null < 0)
+		return 1;
+	/* fd 4: the caller's; fd 5: keel's, in a hole; fd 3 a hole; fd 20
+	 * the caller's too, beyond the range */
+	if (dup2(null, 4) != 4 || dup3(null, 5, O_CLOEXEC) != 5 || dup2(null, 20) != 20)
+		return 2;
+	close(null);
+	close(3);
+	struct keel_error err = {0};
+	if (linux_fds_prepare_exec(4, &err) < 0)
+		return 3;
+	if (fcntl(3, F_GETFD) >= 0)
+		return 4;
+	if (fcntl(4, F_GETFD) != 0)
+		return 5; /* preserved */
+	if (!(fcntl(5, F_GETFD) & FD_CLOEXEC))
+		return 6; /* keel's fd leaked into the container */
+	if (!(fcntl(20, F_GETFD) & FD_CLOEXEC))
+		return 7;
+	return 0;
+}
+
+static void preserve_fds_keep_only_callers(void **state)
+{
+	(void)state;
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(preserve_checks());
+	int status;
+	waitpid(pid, &status, 0);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -631,6 +672,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(mount_bind_ro_and_mask, scratch_setup,
 					    scratch_teardown),
 	    cmocka_unit_test_setup_teardown(mount_errors, scratch_setup, scratch_teardown),
+	    cmocka_unit_test(preserve_fds_keep_only_callers),
 	};
 	return cmocka_run_group_tests_name("linux", tests, NULL, NULL);
 }
