@@ -2,11 +2,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <linux/mount.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -92,6 +95,67 @@ int linux_mount_apply_extras(int rootfd, const char *path, const struct linux_mo
 	return 0;
 }
 
+/* Files of procfs that may be mounted over (lxcfs binds its own
+ * versions there); the list runc allows. */
+static const char *const proc_overmounts[] = {
+    "/proc/cpuinfo",
+    "/proc/diskstats",
+    "/proc/meminfo",
+    "/proc/stat",
+    "/proc/swaps",
+    "/proc/uptime",
+    "/proc/loadavg",
+    "/proc/slabinfo",
+    "/proc/net/dev",
+    "/proc/sys/kernel/ns_last_pid",
+    "/proc/sys/crypto/fips_enabled",
+};
+
+/* Whether dest, resolved again with no symlink followed at all, is the
+ * object st describes. */
+static bool reached_without_symlinks(int rootfd, const char *dest, const struct stat *st)
+{
+	struct open_how how = {
+	    .flags = O_PATH | O_CLOEXEC,
+	    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS,
+	};
+	while (*dest == '/')
+		dest++;
+	cleanup_close int fd =
+	    (int)syscall(SYS_openat2, rootfd, *dest ? dest : ".", &how, sizeof how);
+	struct stat again;
+	return fd >= 0 && fstat(fd, &again) == 0 && again.st_dev == st->st_dev &&
+	       again.st_ino == st->st_ino;
+}
+
+/* The target of a mount, before anything is mounted on it:
+ * - proc and sysfs go on a directory reached without symlinks (CVE-2023-28642:
+ *   a /proc that is a link put procfs elsewhere, out of an LSM profile's
+ *   reach);
+ * - nothing but proc goes over procfs (CVE-2019-16884, CVE-2019-19921: a
+ *   volume whose destination leads into /proc, through a link of the image,
+ *   replaced /proc/self/attr and the other files keel writes), except a
+ *   regular file of proc_overmounts named as such. */
+static int check_target(int rootfd, const char *dest, const char *type, int fd,
+			struct keel_error *err)
+{
+	struct statfs sfs;
+	struct stat st;
+	if (fstatfs(fd, &sfs) < 0 || fstat(fd, &st) < 0)
+		return keel_error_errno(err, "%s", dest);
+	bool kernel_fs = strcmp(type, "proc") == 0 || strcmp(type, "sysfs") == 0;
+	if (kernel_fs && (!S_ISDIR(st.st_mode) || !reached_without_symlinks(rootfd, dest, &st)))
+		return keel_error_set(
+		    err, 0, "%s must be mounted on a directory reached without symlinks", type);
+	if (sfs.f_type != PROC_SUPER_MAGIC || strcmp(type, "proc") == 0)
+		return 0;
+	for (size_t i = 0; i < sizeof proc_overmounts / sizeof proc_overmounts[0]; i++)
+		if (strcmp(dest, proc_overmounts[i]) == 0 && S_ISREG(st.st_mode) &&
+		    reached_without_symlinks(rootfd, dest, &st))
+			return 0;
+	return keel_error_set(err, 0, "refusing to mount over procfs");
+}
+
 static int mount_bind(const struct linux_mount_ctx *ctx, const struct oci_mount *m,
 		      const struct linux_mount_opts *opts, struct keel_error *err)
 {
@@ -103,7 +167,7 @@ static int mount_bind(const struct linux_mount_ctx *ctx, const struct oci_mount 
 		return keel_error_errno(err, "source %s", source);
 	cleanup_close int fd =
 	    linux_make_target_in_root(ctx->rootfd, m->destination, S_ISDIR(st.st_mode), err);
-	if (fd < 0)
+	if (fd < 0 || check_target(ctx->rootfd, m->destination, "bind", fd, err) < 0)
 		return -1;
 	if (linux_mount_at_fd(source, fd, NULL, MS_BIND | (opts->flags & MS_REC), NULL, err) < 0)
 		return -1;
@@ -117,7 +181,7 @@ static int mount_filesystem(const struct linux_mount_ctx *ctx, const struct oci_
 			    const struct linux_mount_opts *opts, struct keel_error *err)
 {
 	cleanup_close int fd = linux_make_target_in_root(ctx->rootfd, m->destination, true, err);
-	if (fd < 0)
+	if (fd < 0 || check_target(ctx->rootfd, m->destination, m->type, fd, err) < 0)
 		return -1;
 	unsigned long flags = opts->flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
 	const char *source = m->source ? m->source : m->type;
@@ -177,7 +241,7 @@ static int mount_cgroup_v2(const struct linux_mount_ctx *ctx, const struct oci_m
 			   struct keel_error *err)
 {
 	cleanup_close int fd = linux_mkdir_in_root(ctx->rootfd, m->destination, 0755, err);
-	if (fd < 0)
+	if (fd < 0 || check_target(ctx->rootfd, m->destination, "cgroup2", fd, err) < 0)
 		return -1;
 	if (ctx->new_cgroupns)
 		return linux_mount_at_fd("cgroup", fd, "cgroup2", flags, NULL, err);
@@ -199,7 +263,7 @@ static int mount_cgroup(const struct linux_mount_ctx *ctx, const struct oci_moun
 	if (cg->layout == LINUX_CGROUP_UNIFIED)
 		return mount_cgroup_v2(ctx, m, &cg->h[0], flags, err);
 	cleanup_close int fd = linux_mkdir_in_root(ctx->rootfd, m->destination, 0755, err);
-	if (fd < 0)
+	if (fd < 0 || check_target(ctx->rootfd, m->destination, "cgroup", fd, err) < 0)
 		return -1;
 	if (linux_mount_at_fd("tmpfs", fd, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755",
 			      err) < 0)

@@ -50,3 +50,71 @@ FD_LIST='for f in /proc/self/fd/*; do n=${f##*/}; [ "$n" -gt 2 ] && l=$(readlink
 	[ "$status" -eq 0 ] || fail "exec: $status $stderr"
 	[ "$output" = "3 $HOSTDIR/file" ] || fail "fds in the exec'd process: $output"
 }
+
+# ---- mounts into /proc ---------------------------------------------------------
+
+# A volume whose files stand in for the procfs files keel writes to.
+fake_proc_volume() {
+	mkdir -p "$TEST_TMP/vol/self/attr" "$TEST_TMP/vol/sys/kernel"
+	echo untouched >"$TEST_TMP/vol/self/oom_score_adj"
+	echo untouched >"$TEST_TMP/vol/self/attr/exec"
+}
+
+@test "CVE-2019-19921: a volume led into /proc by an image's symlink is refused" {
+	fake_proc_volume
+	ln -s /proc "$BUNDLE/rootfs/evil"
+	cfg '.process.oomScoreAdj = 123 |
+		.mounts += [{destination: "/evil", type: "bind", source: $v, options: ["rbind"]}]' \
+		--arg v "$TEST_TMP/vol"
+	in_container sh -c 'cat /proc/self/oom_score_adj'
+	[ "$(cat "$TEST_TMP/vol/self/oom_score_adj")" = untouched ] ||
+		fail "keel wrote oomScoreAdj into the volume: $(cat "$TEST_TMP/vol/self/oom_score_adj")"
+	[ "$status" -ne 0 ] || fail "ran with /proc replaced by a volume: $output"
+	assert_one_line_error procfs
+	[ -z "$(mounts_under "$BUNDLE")" ]
+}
+
+@test "CVE-2019-16884: a tmpfs or a bind mounted over files of /proc is refused" {
+	local dest
+	for dest in /proc/self/attr /proc/sys/kernel/core_pattern /proc/self/oom_score_adj /proc; do
+		if [ "$dest" = /proc/self/attr ]; then
+			cfg '.mounts += [{destination: $d, type: "tmpfs", source: "tmpfs"}]' --arg d "$dest"
+		else
+			cfg '.mounts += [{destination: $d, type: "bind", source: $f, options: ["bind"]}]' \
+				--arg d "$dest" --arg f "$HOSTDIR/file"
+		fi
+		in_container sh -c 'cat /proc/sys/kernel/core_pattern'
+		[ "$status" -ne 0 ] || fail "$dest: mounted over procfs: $output"
+		assert_one_line_error procfs
+		cfg 'del(.mounts[-1])'
+	done
+	[ "$(cat "$HOSTDIR/file")" = "host original" ]
+}
+
+@test "lxcfs-style binds over /proc/uptime and /proc/meminfo still work" {
+	cfg '.mounts += [{destination: "/proc/uptime", type: "bind", source: $f, options: ["bind", "ro"]},
+		{destination: "/proc/meminfo", type: "bind", source: $f, options: ["bind", "ro"]}]' \
+		--arg f "$HOSTDIR/file"
+	sh_in_container 'cat /proc/uptime /proc/meminfo'
+	[ "$output" = "host original
+host original" ]
+}
+
+@test "CVE-2023-28642: proc is not mounted where a /proc symlink of the image leads" {
+	rmdir "$BUNDLE/rootfs/proc"
+	mkdir "$BUNDLE/rootfs/elsewhere"
+	ln -s /elsewhere "$BUNDLE/rootfs/proc"
+	in_container sh -c 'ls /elsewhere | head -3'
+	[ "$status" -ne 0 ] || fail "procfs mounted through the link: $output"
+	assert_one_line_error symlink
+	[ -z "$(ls -A "$BUNDLE/rootfs/elsewhere")" ]
+}
+
+@test "CVE-2023-28642: sysfs is not mounted where a /sys symlink of the image leads" {
+	rmdir "$BUNDLE/rootfs/sys"
+	mkdir "$BUNDLE/rootfs/elsewhere"
+	ln -s elsewhere "$BUNDLE/rootfs/sys"
+	in_container true
+	[ "$status" -ne 0 ] || fail "sysfs mounted through the link"
+	assert_one_line_error symlink
+}
