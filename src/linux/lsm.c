@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "linux/proc.h"
 
 const struct linux_lsm_paths linux_lsm_host_paths = {
     .apparmor_enabled = "/sys/module/apparmor/parameters/enabled",
@@ -51,11 +52,25 @@ int linux_lsm_check(const struct linux_lsm_paths *paths, const struct oci_proces
 	return 0;
 }
 
+#define PROC_SELF "/proc/self/"
+
+/* A file of /proc/self is opened through linux_proc_self_open: the init
+ * and exec write the labels after entering the container's root, whose
+ * /proc the container may have replaced or mounted over (CVE-2019-16884,
+ * CVE-2025-52881): the label would go to a file of its choosing, or into
+ * another procfs file, and the process would run unconfined. */
+static int open_attr(const char *path, int flags)
+{
+	if (strncmp(path, PROC_SELF, strlen(PROC_SELF)) == 0)
+		return linux_proc_self_open(path + strlen(PROC_SELF), flags);
+	return open(path, flags | O_CLOEXEC | O_NOFOLLOW);
+}
+
 /* One write(2) of the whole value: the kernel takes an attribute in one
  * call and rejects partial writes. */
 static int write_attr(const char *path, const char *value, struct keel_error *err)
 {
-	cleanup_close int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	cleanup_close int fd = open_attr(path, O_WRONLY);
 	if (fd < 0)
 		return keel_error_errno(err, "%s", path);
 	size_t len = strlen(value);
@@ -76,8 +91,10 @@ static int set_apparmor(const struct linux_lsm_paths *paths, const char *profile
 		return keel_error_set(err, 0, "process.apparmorProfile: too long");
 	/* the per-LSM file exists since Linux 5.8; older kernels have only
 	 * the shared one */
-	const char *path =
-	    access(paths->apparmor_exec, F_OK) == 0 ? paths->apparmor_exec : paths->exec;
+	int probe = open_attr(paths->apparmor_exec, O_PATH);
+	const char *path = probe >= 0 ? paths->apparmor_exec : paths->exec;
+	if (probe >= 0)
+		close(probe);
 	if (write_attr(path, value, err) < 0)
 		return keel_error_prefix(err, "process.apparmorProfile");
 	return 0;

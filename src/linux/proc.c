@@ -2,10 +2,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -84,4 +88,40 @@ int linux_proc_signal(pid_t pid, uint64_t start_time, int sig)
 	close(pidfd);
 	errno = saved;
 	return rc;
+}
+
+#define PROC_ROOT_INO 1
+
+int linux_proc_self_open(const char *rel, int flags)
+{
+	int proc = open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (proc < 0)
+		return -1;
+	struct statfs sfs;
+	struct stat st;
+	if (fstatfs(proc, &sfs) < 0 || fstat(proc, &st) < 0 || sfs.f_type != PROC_SUPER_MAGIC ||
+	    st.st_ino != PROC_ROOT_INO) {
+		close(proc);
+		return errno = EXDEV, -1;
+	}
+	/* the pid in the procfs that is mounted here: this process's pid in
+	 * its own PID namespace, as "self" would give (a procfs of another
+	 * namespace has another process there, or none: the kernel refuses
+	 * attribute writes to another task) */
+	char path[256];
+	int n = snprintf(path, sizeof path, "%d/%s", (int)getpid(), rel);
+	if (n < 0 || (size_t)n >= sizeof path) {
+		close(proc);
+		return errno = ENAMETOOLONG, -1;
+	}
+	struct open_how how = {
+	    .flags = (unsigned long long)(flags | O_CLOEXEC),
+	    .resolve =
+		RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd = (int)syscall(SYS_openat2, proc, path, &how, sizeof how);
+	int saved = errno;
+	close(proc);
+	errno = saved;
+	return fd;
 }

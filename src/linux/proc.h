@@ -25,4 +25,12 @@ int linux_proc_signal(pid_t pid, uint64_t start_time, int sig);
  * when it is gone or the kernel has no pidfd_open. */
 int linux_proc_pidfd(pid_t pid, uint64_t start_time);
 
+/* Opens /proc/<own pid>/rel (flags as open(2), O_CLOEXEC added) so that
+ * what is opened is the kernel's file, whatever the container did to its
+ * /proc: "/proc" must be the root of a procfs (not a link, not a bind of a
+ * directory), and rel is resolved under it without crossing a mount point
+ * or following any link (a file bind-mounted over /proc/self/attr/exec or
+ * oom_score_adj, a tmpfs over /proc/self/attr, fails with EXDEV). */
+int linux_proc_self_open(const char *rel, int flags);
+
 #endif

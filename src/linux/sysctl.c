@@ -1,10 +1,13 @@
 #include "linux/process.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "linux/fileio.h"
+#include "linux/proc.h"
 
 static bool starts_with(const char *s, const char *prefix)
 {
@@ -77,11 +80,23 @@ int linux_sysctl_apply(const struct oci_map *sysctl, bool own_net, bool own_ipc,
 	return 0;
 }
 
+/* After the root switch: through linux_proc_self_open, so that a /proc
+ * the container replaced cannot take the value elsewhere. */
 int linux_oom_score_adj(int value, struct keel_error *err)
 {
 	char text[16];
 	snprintf(text, sizeof text, "%d", value);
-	if (linux_write_file("/proc/self/oom_score_adj", text, err) < 0)
-		return keel_error_prefix(err, "process.oomScoreAdj");
+	int fd = linux_proc_self_open("oom_score_adj", O_WRONLY);
+	if (fd < 0)
+		return keel_error_errno(err, "process.oomScoreAdj: /proc/self/oom_score_adj");
+	ssize_t n;
+	do
+		n = write(fd, text, strlen(text));
+	while (n < 0 && errno == EINTR);
+	int saved = errno;
+	close(fd);
+	if (n != (ssize_t)strlen(text))
+		return keel_error_set(err, n < 0 ? saved : EIO, "process.oomScoreAdj: write %s",
+				      text);
 	return 0;
 }
