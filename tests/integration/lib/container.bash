@@ -83,8 +83,18 @@ fail() {
 CMD_TIMEOUT=${KEEL_CMD_TIMEOUT:-60}
 
 # bounded CMD...: runs CMD under the bound (exit 124 when it hangs).
+# timeout(1) reaches only its own process group, and a container's init is
+# a session of its own: the init of a hung `create` would live on, holding
+# the test's output pipe, and `run` or $(...) would wait for it forever. So
+# when the bound fires, the test's container processes are killed too.
 bounded() {
-	timeout --kill-after=10 "$CMD_TIMEOUT" "$@"
+	local rc=0
+	timeout --kill-after=10 "$CMD_TIMEOUT" "$@" || rc=$?
+	if [ "$rc" -eq 124 ] && [ -n "${TEST_TMP:-}" ]; then
+		echo "bounded: $1 hung for ${CMD_TIMEOUT}s" >&2
+		kill_procs_under "$TEST_TMP"
+	fi
+	return "$rc"
 }
 
 # on_pty CMD...: runs CMD, bounded, on a new pseudo-terminal of its own
