@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/mount.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -105,11 +106,16 @@ int linux_rootfs_switch(const char *rootfs, bool no_pivot, struct keel_error *er
 int linux_rootfs_finish(bool readonly, unsigned long propagation, struct keel_error *err)
 {
 	if (readonly) {
+		/* On the mount by fd: a remount by /proc/self/fd/N would
+		 * resolve that name in the container's /proc, which a bind
+		 * of the config may have replaced with links to another
+		 * mount (that one went read-only, the root stayed writable). */
 		cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (root < 0)
 			return keel_error_errno(err, "open /");
-		if (linux_remount_in_root(root, "/", MS_RDONLY, err) < 0)
-			return keel_error_prefix(err, "root.readonly");
+		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+		if (syscall(SYS_mount_setattr, root, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0)
+			return keel_error_errno(err, "root.readonly");
 	}
 	if ((propagation & MS_SHARED) && mount(NULL, "/", NULL, propagation, NULL) < 0)
 		return keel_error_errno(err, "rootfsPropagation");

@@ -118,3 +118,19 @@ host original" ]
 	[ "$status" -ne 0 ] || fail "sysfs mounted through the link"
 	assert_one_line_error symlink
 }
+
+@test "root.readonly: a /proc of links from the config does not turn another mount read-only instead" {
+	# the config binds a directory at /proc (and mounts no procfs): its
+	# self/fd/N all lead to /dev, a mount point of the container
+	mkdir -p "$TEST_TMP/fakeproc/self/fd"
+	local n
+	for n in $(seq 0 63); do ln -s /dev "$TEST_TMP/fakeproc/self/fd/$n"; done
+	cfg '.root.readonly = true |
+		.mounts |= map(select(.destination != "/proc")) |
+		.linux.maskedPaths = [] | .linux.readonlyPaths = [] |
+		.mounts += [{destination: "/proc", type: "bind", source: $p, options: ["rbind"]}]' \
+		--arg p "$TEST_TMP/fakeproc"
+	in_container sh -c 'touch /pwned 2>/dev/null && echo root-writable; touch /dev/ok && echo dev-writable'
+	[ ! -e "$BUNDLE/rootfs/pwned" ] || fail "root.readonly left the root writable: $output $stderr"
+	[[ $output == *dev-writable* ]] || fail "another mount went read-only: $output $stderr"
+}
