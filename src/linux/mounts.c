@@ -156,6 +156,72 @@ static int check_target(int rootfd, const char *dest, const char *type, int fd,
 	return keel_error_set(err, 0, "refusing to mount over procfs");
 }
 
+/* The per-mount flags of a bind (ro, nosuid, nodev, noexec, atime) as
+ * mount_setattr attributes: they are only ever set, so what the source
+ * mount has (a read-only host bind, flags the kernel locked in a user
+ * namespace) is kept. */
+static struct mount_attr bind_attr(unsigned long flags)
+{
+	struct mount_attr a = {0};
+	if (flags & MS_RDONLY)
+		a.attr_set |= MOUNT_ATTR_RDONLY;
+	if (flags & MS_NOSUID)
+		a.attr_set |= MOUNT_ATTR_NOSUID;
+	if (flags & MS_NODEV)
+		a.attr_set |= MOUNT_ATTR_NODEV;
+	if (flags & MS_NOEXEC)
+		a.attr_set |= MOUNT_ATTR_NOEXEC;
+	if (flags & MS_NODIRATIME)
+		a.attr_set |= MOUNT_ATTR_NODIRATIME;
+	if (flags & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)) {
+		a.attr_clr |= MOUNT_ATTR__ATIME;
+		a.attr_set |= (flags & MS_NOATIME)	 ? MOUNT_ATTR_NOATIME
+			      : (flags & MS_STRICTATIME) ? MOUNT_ATTR_STRICTATIME
+							 : MOUNT_ATTR_RELATIME;
+	}
+	return a;
+}
+
+/* A bind mount is made whole before it is attached: a detached copy of
+ * the source (open_tree), its flags and recursive attributes set on that
+ * copy, then moved onto the target fd, and its propagation set through
+ * the copy's own fd. Nothing is looked up by name once the target is
+ * open: a remount by the destination's name, as keel did, was resolved
+ * again through the new mount's contents (a volume's link, a "..") and
+ * could land on another mount, leaving a "ro" volume writable
+ * (CVE-2021-30465's class); and the remount cleared a read-only flag the
+ * source mount had. */
+static int bind_detached(const char *source, int target_fd, const struct linux_mount_opts *opts,
+			 struct keel_error *err)
+{
+	bool rec = opts->flags & MS_REC;
+	cleanup_close int tree =
+	    (int)syscall(SYS_open_tree, AT_FDCWD, source,
+			 OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rec ? AT_RECURSIVE : 0));
+	if (tree < 0)
+		return keel_error_errno(err, "mount %s", source);
+	struct mount_attr top = bind_attr(opts->flags & BIND_REMOUNT_FLAGS);
+	if ((top.attr_set || top.attr_clr) &&
+	    syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &top, sizeof top) < 0)
+		return keel_error_errno(err, "flags of the bind of %s", source);
+	if (opts->attr_set || opts->attr_clr) {
+		struct mount_attr all = {.attr_set = opts->attr_set, .attr_clr = opts->attr_clr};
+		if (opts->attr_set & MOUNT_ATTR__ATIME)
+			all.attr_clr |= MOUNT_ATTR__ATIME;
+		if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &all,
+			    sizeof all) < 0)
+			return keel_error_errno(err, "recursive attributes of the bind of %s",
+						source);
+	}
+	if (syscall(SYS_move_mount, tree, "", target_fd, "",
+		    MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return keel_error_errno(err, "mount %s", source);
+	if (opts->propagation &&
+	    linux_mount_at_fd(NULL, tree, NULL, opts->propagation, NULL, err) < 0)
+		return keel_error_prefix(err, "propagation");
+	return 0;
+}
+
 static int mount_bind(const struct linux_mount_ctx *ctx, const struct oci_mount *m,
 		      const struct linux_mount_opts *opts, struct keel_error *err)
 {
@@ -169,12 +235,7 @@ static int mount_bind(const struct linux_mount_ctx *ctx, const struct oci_mount 
 	    linux_make_target_in_root(ctx->rootfd, m->destination, S_ISDIR(st.st_mode), err);
 	if (fd < 0 || check_target(ctx->rootfd, m->destination, "bind", fd, err) < 0)
 		return -1;
-	if (linux_mount_at_fd(source, fd, NULL, MS_BIND | (opts->flags & MS_REC), NULL, err) < 0)
-		return -1;
-	unsigned long extra = opts->flags & BIND_REMOUNT_FLAGS;
-	if (extra && linux_remount_in_root(ctx->rootfd, m->destination, extra, err) < 0)
-		return -1;
-	return 0;
+	return bind_detached(source, fd, opts, err);
 }
 
 static int mount_filesystem(const struct linux_mount_ctx *ctx, const struct oci_mount *m,
@@ -192,11 +253,11 @@ static int mount_filesystem(const struct linux_mount_ctx *ctx, const struct oci_
 	 * joined one, or a user namespace alone): bind the host's, as runc does. */
 	if (err->errnum == EPERM && strcmp(m->type, "sysfs") == 0) {
 		keel_error_clear(err);
-		if (linux_mount_at_fd("/sys", fd, NULL, MS_BIND | MS_REC, NULL, err) < 0)
-			return -1;
-		unsigned long extra =
-		    (flags & BIND_REMOUNT_FLAGS) | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-		return linux_remount_in_root(ctx->rootfd, m->destination, extra, err);
+		struct linux_mount_opts bind = {
+		    .flags = MS_BIND | MS_REC | (flags & BIND_REMOUNT_FLAGS) | MS_NOSUID |
+			     MS_NODEV | MS_NOEXEC,
+		};
+		return bind_detached("/sys", fd, &bind, err);
 	}
 	return -1;
 }
@@ -305,7 +366,7 @@ int linux_mount_one(const struct linux_mount_ctx *ctx, const struct oci_mount *m
 		return -1;
 	int rc;
 	if (opts.flags & MS_BIND)
-		rc = mount_bind(ctx, m, &opts, err);
+		return mount_bind(ctx, m, &opts, err); /* extras included */
 	else if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0)
 		rc = mount_cgroup(ctx, m, &opts, err);
 	else if (!*type)

@@ -134,3 +134,32 @@ host original" ]
 	[ ! -e "$BUNDLE/rootfs/pwned" ] || fail "root.readonly left the root writable: $output $stderr"
 	[[ $output == *dev-writable* ]] || fail "another mount went read-only: $output $stderr"
 }
+
+# ---- flags of bind mounts -------------------------------------------------------
+
+@test "CVE-2021-30465 class: a ro volume's flags are not applied where the volume's own links lead" {
+	# the volume (shared with some other container, which wrote it) holds
+	# y -> /proc/sys; the image's /vol leads to /x/y/..: /x before the
+	# mount, /proc (through the volume) when the name was resolved again
+	mkdir -p "$TEST_TMP/vol" "$BUNDLE/rootfs/x/y"
+	ln -s /proc/sys "$TEST_TMP/vol/y"
+	ln -s /x/y/.. "$BUNDLE/rootfs/vol"
+	cfg '.mounts += [{destination: "/vol", type: "bind", source: $v, options: ["rbind", "ro"]}]' \
+		--arg v "$TEST_TMP/vol"
+	in_container sh -c 'touch /x/pwned 2>/dev/null && echo volume-writable; grep " /x " /proc/self/mountinfo'
+	[ ! -e "$TEST_TMP/vol/pwned" ] || fail "the ro volume was writable: $output $stderr"
+	[ "$status" -eq 0 ] || fail "run: $status $stderr"
+	[[ $output == *" /x ro,"* ]] || fail "flags of /x: $output"
+}
+
+@test "a bind of a host read-only bind mount stays read-only with other options" {
+	mkdir "$TEST_TMP/ro"
+	mount --bind "$TEST_TMP/ro" "$TEST_TMP/ro"
+	mount -o remount,bind,ro "$TEST_TMP/ro"
+	cfg '.mounts += [{destination: "/data", type: "bind", source: $s, options: ["rbind", "nosuid", "nodev"]}]' \
+		--arg s "$TEST_TMP/ro"
+	in_container sh -c 'touch /data/pwned && echo written; grep " /data " /proc/self/mountinfo'
+	[ ! -e "$TEST_TMP/ro/pwned" ] || fail "wrote through the host's read-only mount: $output"
+	[[ $output == *" /data "*"ro,"*nosuid*nodev* ]] || fail "flags of /data: $output $stderr"
+}
+
