@@ -34,6 +34,9 @@
 
 #define KEYCTL_JOIN_SESSION_KEYRING 1
 
+/* How much of the image's /etc/passwd is read to find HOME. */
+#define PASSWD_MAX_BYTES ((off_t)16 << 20)
+
 /* What the last steps need; the child is single-threaded and short-lived. */
 struct init_state {
 	int procfd_dir; /* host /proc/self/fd, to reopen the exec fifo after the switch */
@@ -164,21 +167,19 @@ static int mount_all(struct container_ctx *ctx, int rootfd, struct keel_error *e
 	return 0;
 }
 
+/* A /dev bound from the host is the host's (or a host directory): nodes
+ * made there would replace and re-own the host's own, or put device nodes
+ * in a directory of the host. Its devices are what the host has: nothing
+ * is made there, as runc does. */
 static int populate_dev(struct container_ctx *ctx, int rootfd, struct keel_error *err)
 {
 	const struct oci_config *c = ctx->config;
-	bool bind = in_user_ns(ctx);
-	if (!dev_is_bound(c)) {
-		if (linux_devices_create(rootfd, c->linux_.devices, c->linux_.devices_len, bind,
-					 err) < 0 ||
-		    linux_dev_symlinks(rootfd, err) < 0)
-			return -1;
+	if (dev_is_bound(c))
 		return 0;
-	}
-	for (size_t i = 0; i < c->linux_.devices_len; i++)
-		if (linux_device_create(rootfd, &c->linux_.devices[i], bind, err) < 0)
-			return keel_error_prefix(err, "linux.devices[%zu]", i);
-	return 0;
+	if (linux_devices_create(rootfd, c->linux_.devices, c->linux_.devices_len, in_user_ns(ctx),
+				 err) < 0)
+		return -1;
+	return linux_dev_symlinks(rootfd, err);
 }
 
 static int mask_and_protect(struct container_ctx *ctx, int rootfd, struct keel_error *err)
@@ -300,7 +301,9 @@ static void home_for(uid_t uid, char *out, size_t size)
 	if (!f)
 		return;
 	char line[1024];
-	while (fgets(line, sizeof line, f)) {
+	/* and not all of a huge (or sparse) one: create would hang reading
+	 * it; a real passwd file is far smaller than this */
+	while (ftello(f) < PASSWD_MAX_BYTES && fgets(line, sizeof line, f)) {
 		/* strsep keeps empty fields ("keel:x:1000:1000::/home/keel:/bin/sh") */
 		char *fields[7] = {0}, *rest = line;
 		int n = 0;

@@ -163,3 +163,28 @@ host original" ]
 	[[ $output == *" /data "*"ro,"*nosuid*nodev* ]] || fail "flags of /data: $output $stderr"
 }
 
+# ---- huge files of the image ----------------------------------------------------
+
+@test "a sparse 1 TiB /etc/passwd does not hang create (HOME is /)" {
+	rm -f "$BUNDLE/rootfs/etc/passwd"
+	truncate -s 1T "$BUNDLE/rootfs/etc/passwd"
+	cfg '.process.env |= map(select(startswith("HOME=") | not))'
+	in_container sh -c 'echo "HOME=$HOME"'
+	[ "$status" -eq 0 ] || fail "run: $status $stderr"
+	[ "$output" = "HOME=/" ]
+}
+
+# ---- devices ----------------------------------------------------------------------
+
+@test "a /dev bound from a host directory gets no device nodes, and its files stay" {
+	mkdir "$TEST_TMP/hostdev"
+	echo "host file" >"$TEST_TMP/hostdev/null"
+	cfg '.mounts |= map(select(.destination != "/dev" and (.destination | startswith("/dev/") | not))) |
+		.mounts += [{destination: "/dev", type: "bind", source: $d, options: ["rbind"]}] |
+		.linux.devices = [{path: "/dev/keel-null", type: "c", major: 1, minor: 3, fileMode: 438, uid: 0, gid: 0}, {path: "/dev/null", type: "c", major: 1, minor: 3, fileMode: 438}]' \
+		--arg d "$TEST_TMP/hostdev"
+	in_container true
+	[ ! -e "$TEST_TMP/hostdev/keel-null" ] || fail "a device node was made in the host directory: $(ls -l "$TEST_TMP/hostdev")"
+	[ "$(cat "$TEST_TMP/hostdev/null")" = "host file" ] || fail "the host's /dev/null was replaced: $(ls -l "$TEST_TMP/hostdev")"
+	[ -z "$(find "$TEST_TMP/hostdev" -type b -o -type c)" ]
+}
