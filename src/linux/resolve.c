@@ -193,3 +193,15 @@ int linux_make_target_in_root(int rootfd, const char *path, bool is_dir, struct 
 		return keel_error_errno(err, "%s", path);
 	return fd;
 }
+
+int linux_chdir_in_root(const char *cwd, struct keel_error *err)
+{
+	cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	/* no magic links: "/proc/self/fd/N" (or a link of the container to
+	 * it) cannot lead out of the rootfs to a directory keel or its caller
+	 * has open (CVE-2024-21626) */
+	cleanup_close int fd = root < 0 ? -1 : linux_open_in_root(root, cwd, O_PATH | O_DIRECTORY);
+	if (fd < 0 || fchdir(fd) < 0)
+		return keel_error_errno(err, "cwd %s", cwd);
+	return 0;
+}

@@ -37,4 +37,8 @@ char *linux_fd_path(int fd, char *buf, size_t size);
  * "x"; "/" -> "/", "". Returns -1 when the path is too long. */
 int linux_split_path(const char *path, char *dir, char *base);
 
+/* chdir to cwd, resolved in the current root ("/") with symlinks kept
+ * inside it and magic links refused; the permission checks of chdir(2). */
+int linux_chdir_in_root(const char *cwd, struct keel_error *err);
+
 #endif

@@ -30,6 +30,7 @@
 #include "linux/proc.h"
 #include "linux/namespaces.h"
 #include "linux/process.h"
+#include "linux/resolve.h"
 #include "linux/seccomp_filter.h"
 #include "linux/terminal.h"
 #include "oci/config.h"
@@ -300,8 +301,8 @@ static int apply_process(struct exec_plan *plan, char *path, size_t size, struct
 	if (linux_caps_drop_bounding(caps, err) < 0 || linux_user_switch(&p->user, err) < 0 ||
 	    linux_caps_apply(caps, err) < 0)
 		return -1;
-	if (chdir(p->cwd) < 0)
-		return keel_error_errno(err, "cwd %s", p->cwd);
+	if (linux_chdir_in_root(p->cwd, err) < 0)
+		return -1;
 	if (p->user.has_umask)
 		umask((mode_t)p->user.umask);
 	if (linux_find_executable(p->args.items[0], plan->env, path, size, err) < 0)

@@ -188,3 +188,23 @@ host original" ]
 	[ "$(cat "$TEST_TMP/hostdev/null")" = "host file" ] || fail "the host's /dev/null was replaced: $(ls -l "$TEST_TMP/hostdev")"
 	[ -z "$(find "$TEST_TMP/hostdev" -type b -o -type c)" ]
 }
+
+# ---- exec's cwd (CVE-2024-21626 through exec) -----------------------------------------
+
+@test "CVE-2024-21626: exec --cwd /proc/self/fd/7 does not reach a directory the caller has open" {
+	local id
+	id=$(start_container sleep 1000)
+	run --separate-stderr rt exec --cwd /proc/self/fd/7 "$id" sh -c 'pwd; cat file; echo pwned >>file' 7<"$HOSTDIR"
+	[[ $output != *"host original"* ]] || fail "exec read the host file: $output"
+	[ "$(cat "$HOSTDIR/file")" = "host original" ] || fail "exec wrote the host file"
+	[ "$status" -ne 0 ]
+}
+
+@test "CVE-2024-21626: an exec cwd the container made a link to /proc/self/fd/7 stays in the container" {
+	local id
+	id=$(start_container sleep 1000)
+	rt exec "$id" ln -s /proc/self/fd/7 /work
+	run --separate-stderr rt exec --cwd /work "$id" sh -c 'pwd; cat file; echo pwned >>file' 7<"$HOSTDIR"
+	[[ $output != *"host original"* ]] || fail "exec read the host file: $output"
+	[ "$(cat "$HOSTDIR/file")" = "host original" ] || fail "exec wrote the host file"
+}
