@@ -47,8 +47,11 @@ teardown_file() {
 	done
 	# and podman's parent of them, when no other container is left in it
 	local d
+	# (and the one podman puts conmon in, on v1 hierarchies)
 	for d in /sys/fs/cgroup/*/libpod_parent /sys/fs/cgroup/libpod_parent; do
-		[ -d "$d" ] && rmdir "$d" 2>/dev/null || true
+		[ -d "$d" ] || continue
+		[ ! -d "$d/conmon" ] || rmdir "$d/conmon" 2>/dev/null || true
+		rmdir "$d" 2>/dev/null || true
 	done
 	umount_under "$PODMAN_TMP"
 	rm -rf "$PODMAN_TMP"
