@@ -55,4 +55,9 @@ int linux_find_executable(const char *file, char *const *env, char *out, size_t 
  * keel opened in a hole of that range is still closed at exec. */
 int linux_fds_prepare_exec(unsigned int preserve, struct keel_error *err);
 
+/* Joins the container's own session keyring, "_ses.<id>" (made when
+ * missing), so that the process does not keep its caller's: the init
+ * (unless --no-new-keyring) and every exec'd process. Best effort. */
+void linux_join_session_keyring(const char *id);
+
 #endif

@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <string.h>
 #include <grp.h>
+#include <stdio.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static bool setgroups_denied(void)
@@ -34,4 +36,14 @@ int linux_user_switch(const struct oci_user *user, struct keel_error *err)
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		return keel_error_errno(err, "process.user: keep capabilities");
 	return 0;
+}
+
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+
+void linux_join_session_keyring(const char *id)
+{
+	char name[1100];
+	snprintf(name, sizeof name, "_ses.%s", id);
+	/* best effort, as runc: some kernels or user namespaces refuse it */
+	syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0);
 }

@@ -62,6 +62,7 @@ struct exec_plan {
 	int own_pid_ns, own_time_ns; /* keel's own, to go back to after the fork */
 	unsigned int preserve_fds;
 	char **env;
+	const char *id; /* for the container's session keyring */
 };
 
 /* ---- the command line -------------------------------------------- */
@@ -333,6 +334,8 @@ static __attribute__((noreturn)) void exec_child(struct exec_plan *plan)
 	 * for an RCU grace period); nothing of the process before that */
 	if (join_container(plan, &err) < 0)
 		child_fail(sync, &err, 1);
+	/* not the caller's session keyring and its keys: the container's */
+	linux_join_session_keyring(plan->id);
 	if (read(sync, &go, 1) != 1)
 		_exit(1);
 	if (apply_process(plan, path, sizeof path, &err) < 0)
@@ -590,6 +593,7 @@ static int exec_process(struct global_opts *g, struct exec_run *r, struct keel_e
 	if (linux_lsm_check(&linux_lsm_host_paths, r->plan.proc, err) < 0)
 		return -1;
 	r->plan.preserve_fds = r->o->preserve_fds;
+	r->plan.id = r->state->id;
 	sigset_t set;
 	pid_t pid;
 	int master = -1;

@@ -32,8 +32,6 @@
 #include "oci/read_file.h"
 #include "runtime/sync.h"
 
-#define KEYCTL_JOIN_SESSION_KEYRING 1
-
 /* How much of the image's /etc/passwd is read to find HOME. */
 #define PASSWD_MAX_BYTES ((off_t)16 << 20)
 
@@ -355,12 +353,8 @@ static int enter_cwd(const char *cwd, struct keel_error *err)
 
 static void join_keyring(const struct container_ctx *ctx)
 {
-	if (ctx->opts->no_new_keyring)
-		return;
-	char name[1100];
-	snprintf(name, sizeof name, "_ses.%s", ctx->opts->id);
-	/* best effort, as runc: some kernels or user namespaces refuse it */
-	syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0);
+	if (!ctx->opts->no_new_keyring)
+		linux_join_session_keyring(ctx->opts->id);
 }
 
 /* The listener fd of a NOTIFY filter goes to keel, which passes it on to

@@ -7,7 +7,48 @@
 
 load lib/container
 
-setup_file() { keel_setup_file; }
+setup_file() {
+	keel_setup_file
+	build_keyring_probe
+}
+
+# keyring-probe add CMD...: CMD in a new session keyring holding a "user"
+# key keel-host-secret (the caller's keys); keyring-probe find: "found"
+# when the session keyring of the process holds it, else "none: ...".
+build_keyring_probe() {
+	export KEYRING_PROBE=$BATS_FILE_TMPDIR/keyring-probe
+	cat >"$BATS_FILE_TMPDIR/keyring-probe.c" <<'C'
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/keyctl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(int argc, char **argv)
+{
+	if (argc > 2 && strcmp(argv[1], "add") == 0) {
+		if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, NULL) < 0 ||
+		    syscall(SYS_add_key, "user", "keel-host-secret", "s3cret", 6,
+			    KEY_SPEC_SESSION_KEYRING) < 0) {
+			perror("keyring");
+			return 2;
+		}
+		execvp(argv[2], argv + 2);
+		perror("exec");
+		return 2;
+	}
+	long k = syscall(SYS_keyctl, KEYCTL_SEARCH, KEY_SPEC_SESSION_KEYRING, "user",
+			 "keel-host-secret", 0);
+	if (k >= 0)
+		printf("found\n");
+	else
+		printf("none: %s\n", strerror(errno));
+	return 0;
+}
+C
+	cc -static -O2 -o "$KEYRING_PROBE" "$BATS_FILE_TMPDIR/keyring-probe.c"
+}
 
 setup() {
 	keel_setup
@@ -207,4 +248,19 @@ host original" ]
 	run --separate-stderr rt exec --cwd /work "$id" sh -c 'pwd; cat file; echo pwned >>file' 7<"$HOSTDIR"
 	[[ $output != *"host original"* ]] || fail "exec read the host file: $output"
 	[ "$(cat "$HOSTDIR/file")" = "host original" ] || fail "exec wrote the host file"
+}
+
+# ---- session keyrings --------------------------------------------------------------
+
+@test "keyring: an exec'd process does not get its caller's session keyring and keys" {
+	cp "$KEYRING_PROBE" "$BUNDLE/rootfs/keyring-probe"
+	local id
+	id=$(start_container sleep 1000)
+	run --separate-stderr "$KEYRING_PROBE" add "$KEEL" --root "$RT_ROOT" exec "$id" /keyring-probe find
+	[ "$status" -eq 0 ] || fail "exec: $status $stderr"
+	[[ $output == none:* ]] || fail "the exec'd process reached the caller's key: $output"
+	# and the init, for comparison (already so)
+	set_args /keyring-probe find
+	run --separate-stderr "$KEYRING_PROBE" add "$KEEL" --root "$RT_ROOT" run --bundle "$BUNDLE" "$(new_id)" </dev/null
+	[[ $output == none:* ]] || fail "the init reached the caller's key: $output"
 }
