@@ -376,13 +376,10 @@ listener_running() {
 # The helper exits once every filter it serves is gone (bounded wait,
 # 10 s, so that a missing connection fails instead of hanging); it must
 # have exited 0.
+listener_done() { ! listener_running; }
+
 wait_listener() {
-	local i
-	for i in $(seq 100); do
-		listener_running || break
-		sleep 0.1
-	done
-	! listener_running || fail "the listener is still waiting (a connection never came?)"
+	poll listener_done || fail "the listener is still waiting (a connection never came?)"
 	wait "$LISTENER_PID"
 	LISTENER_PID=
 }
