@@ -48,6 +48,14 @@ int linux_rootfs_prepare(const char *rootfs, unsigned long propagation, struct k
 {
 	if (!propagation)
 		propagation = MS_SLAVE | MS_REC;
+	/* A value without MS_REC ("private", "slave", "unbindable") would
+	 * leave every mount below "/" a peer of the host's: mounts made
+	 * under a bind of a host shared mount (a tmpfs mount of the config,
+	 * or the container's own) appeared on the host and stayed after
+	 * delete. The whole tree becomes a slave first, then "/" gets the
+	 * value asked for. */
+	if (!(propagation & MS_REC) && mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		return keel_error_errno(err, "rootfsPropagation");
 	/* pivot_root refuses shared mounts: share again after the switch */
 	unsigned long first = (propagation & MS_SHARED) ? (MS_PRIVATE | MS_REC) : propagation;
 	if (mount(NULL, "/", NULL, first, NULL) < 0)

@@ -264,3 +264,23 @@ host original" ]
 	run --separate-stderr "$KEYRING_PROBE" add "$KEEL" --root "$RT_ROOT" run --bundle "$BUNDLE" "$(new_id)" </dev/null
 	[[ $output == none:* ]] || fail "the init reached the caller's key: $output"
 }
+
+# ---- mount propagation ------------------------------------------------------------
+
+@test "rootfsPropagation without r- does not send the container's mounts to the host" {
+	mkdir -p "$TEST_TMP/shared"
+	mount --bind "$TEST_TMP/shared" "$TEST_TMP/shared"
+	mount --make-shared "$TEST_TMP/shared"
+	local p id
+	for p in private slave unbindable; do
+		cfg '.linux.rootfsPropagation = $p |
+			.mounts += [{destination: "/x", type: "bind", source: $s, options: ["rbind"]},
+				{destination: "/x/sub", type: "tmpfs", source: "tmpfs"}]' \
+			--arg p "$p" --arg s "$TEST_TMP/shared"
+		id=$(start_container sleep 1000)
+		[ "$(mounts_under "$TEST_TMP/shared")" = "$TEST_TMP/shared" ] ||
+			fail "rootfsPropagation $p: on the host: $(mounts_under "$TEST_TMP/shared")"
+		rt delete --force "$id"
+		cfg 'del(.mounts[-1]) | del(.mounts[-1])'
+	done
+}
