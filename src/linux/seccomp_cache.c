@@ -41,6 +41,25 @@ struct key {
 	bool failed;
 };
 
+/* Room for need more bytes (and a NUL); false, marking the key failed,
+ * when memory runs out. */
+static bool key_reserve(struct key *k, size_t need)
+{
+	if (k->failed)
+		return false;
+	if (k->cap - k->len > need)
+		return true;
+	size_t cap = (k->cap + need + 1) * 2;
+	char *more = realloc(k->text, cap);
+	if (!more) {
+		k->failed = true;
+		return false;
+	}
+	k->text = more;
+	k->cap = cap;
+	return true;
+}
+
 static void key_add(struct key *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void key_add(struct key *k, const char *fmt, ...)
@@ -58,14 +77,8 @@ static void key_add(struct key *k, const char *fmt, ...)
 			k->len += (size_t)n;
 			return;
 		}
-		size_t cap = (k->cap + (size_t)n + 1) * 2;
-		char *more = realloc(k->text, cap);
-		if (!more) {
-			k->failed = true;
+		if (!key_reserve(k, (size_t)n))
 			return;
-		}
-		k->text = more;
-		k->cap = cap;
 	}
 }
 
@@ -79,18 +92,8 @@ static void key_name(struct key *k, const char *s)
 		*--d = (char)('0' + len % 10);
 	while (len /= 10);
 	size_t dn = (size_t)(digits + sizeof digits - d);
-	if (k->failed)
+	if (!key_reserve(k, dn + n + 2))
 		return;
-	if (k->cap - k->len < dn + n + 2) {
-		size_t cap = (k->cap + dn + n + 2) * 2;
-		char *more = realloc(k->text, cap);
-		if (!more) {
-			k->failed = true;
-			return;
-		}
-		k->text = more;
-		k->cap = cap;
-	}
 	char *out = k->text + k->len;
 	memcpy(out, d, dn);
 	out[dn] = ':';

@@ -81,7 +81,7 @@ static void state_dir_create_once(void **state)
 	assert_string_equal(err.msg, "container with id exists: c1");
 	close(fd);
 	container_dir_remove(nested, "c1");
-	char dir[PATH_MAX + 16];
+	char dir[sizeof nested + 8];
 	snprintf(dir, sizeof dir, "%s/c1", nested);
 	assert_int_equal(access(dir, F_OK), -1);
 }
@@ -139,23 +139,32 @@ static struct oci_state *write_state_for(const char *id, pid_t pid, uint64_t sta
 	return s;
 }
 
-static void status_follows_process_and_fifo(void **state)
+/* A child that waits in pause(), and its start time from /proc. */
+static pid_t fork_paused(uint64_t *start)
 {
-	struct keel_error err = {0};
 	pid_t child = fork();
 	if (child == 0) {
 		pause();
 		_exit(0);
 	}
+	assert_true(child > 0);
 	char text[1024], path[64];
 	snprintf(path, sizeof path, "/proc/%d/stat", (int)child);
 	int pfd = open(path, O_RDONLY);
 	ssize_t n = read(pfd, text, sizeof text - 1);
 	close(pfd);
+	assert_true(n > 0);
 	text[n] = '\0';
 	char st;
+	assert_int_equal(linux_proc_stat_parse(text, &st, start), 0);
+	return child;
+}
+
+static void status_follows_process_and_fifo(void **state)
+{
+	struct keel_error err = {0};
 	uint64_t start;
-	assert_int_equal(linux_proc_stat_parse(text, &st, &start), 0);
+	pid_t child = fork_paused(&start);
 
 	int fd = container_dir_create(root, "s1", &err);
 	struct oci_state *s = write_state_for("s1", child, start);
@@ -198,21 +207,8 @@ static void proc_stat_with_odd_command_names(void **state)
  * the state was written (other start time) or a zombie gets nothing. */
 static void proc_signal_checks_start_time(void **state)
 {
-	pid_t child = fork();
-	if (child == 0) {
-		pause();
-		_exit(0);
-	}
-	char text[1024], path[64];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)child);
-	int pfd = open(path, O_RDONLY);
-	ssize_t n = read(pfd, text, sizeof text - 1);
-	close(pfd);
-	assert_true(n > 0);
-	text[n] = '\0';
-	char st;
 	uint64_t start;
-	assert_int_equal(linux_proc_stat_parse(text, &st, &start), 0);
+	pid_t child = fork_paused(&start);
 
 	errno = 0;
 	assert_int_equal(linux_proc_signal(child, start + 1, SIGKILL), -1);
