@@ -54,6 +54,11 @@ int linux_write_file_at(int dirfd, const char *path, const char *text, struct ke
 	cleanup_close int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return keel_error_errno(err, "%s", path);
+	return linux_write_fd(fd, path, text, err);
+}
+
+int linux_write_fd(int fd, const char *path, const char *text, struct keel_error *err)
+{
 	size_t len = strlen(text);
 	ssize_t n;
 	do

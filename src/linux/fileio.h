@@ -14,6 +14,9 @@ int linux_read_file(const char *path, size_t max, char **out, struct keel_error 
 
 /* Writes text to an existing file (O_WRONLY, no create) in one write(2),
  * as /proc and /sys files want it. */
+/* Writes text to fd in one write(2) (the kernel takes a /proc or /sys
+ * value in one call and rejects partial writes); path names it in errors. */
+int linux_write_fd(int fd, const char *path, const char *text, struct keel_error *err);
 int linux_write_file_at(int dirfd, const char *path, const char *text, struct keel_error *err);
 int linux_write_file(const char *path, const char *text, struct keel_error *err);
 

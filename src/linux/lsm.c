@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "linux/fileio.h"
 #include "linux/proc.h"
 
 const struct linux_lsm_paths linux_lsm_host_paths = {
@@ -73,14 +74,7 @@ static int write_attr(const char *path, const char *value, struct keel_error *er
 	cleanup_close int fd = open_attr(path, O_WRONLY);
 	if (fd < 0)
 		return keel_error_errno(err, "%s", path);
-	size_t len = strlen(value);
-	ssize_t n;
-	do
-		n = write(fd, value, len);
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)len)
-		return keel_error_set(err, n < 0 ? errno : EIO, "%s: write %s", path, value);
-	return 0;
+	return linux_write_fd(fd, path, value, err);
 }
 
 static int set_apparmor(const struct linux_lsm_paths *paths, const char *profile,

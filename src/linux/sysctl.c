@@ -86,17 +86,10 @@ int linux_oom_score_adj(int value, struct keel_error *err)
 {
 	char text[16];
 	snprintf(text, sizeof text, "%d", value);
+	const char *path = "/proc/self/oom_score_adj";
 	int fd = linux_proc_self_open("oom_score_adj", O_WRONLY);
-	if (fd < 0)
-		return keel_error_errno(err, "process.oomScoreAdj: /proc/self/oom_score_adj");
-	ssize_t n;
-	do
-		n = write(fd, text, strlen(text));
-	while (n < 0 && errno == EINTR);
-	int saved = errno;
-	close(fd);
-	if (n != (ssize_t)strlen(text))
-		return keel_error_set(err, n < 0 ? saved : EIO, "process.oomScoreAdj: write %s",
-				      text);
-	return 0;
+	int rc = fd < 0 ? keel_error_errno(err, "%s", path) : linux_write_fd(fd, path, text, err);
+	if (fd >= 0)
+		close(fd);
+	return rc < 0 ? keel_error_prefix(err, "process.oomScoreAdj") : 0;
 }
